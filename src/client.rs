@@ -1,0 +1,388 @@
+//! The entry point: one authenticated [`Client`] for both APIs.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::auth::{Credentials, REDACTED};
+use crate::ccpm::CcpmApi;
+use crate::connect::ConnectApi;
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+use crate::{Error, Result};
+
+/// Confluent Cloud's API endpoint, the default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.confluent.cloud";
+/// Environment variable holding the Cloud API key (the name Confluent's Terraform provider reads).
+pub const ENV_API_KEY: &str = "CONFLUENT_CLOUD_API_KEY";
+/// Environment variable holding the Cloud API secret.
+pub const ENV_API_SECRET: &str = "CONFLUENT_CLOUD_API_SECRET";
+/// Optional environment variable overriding the base URL.
+pub const ENV_ENDPOINT: &str = "CONFLUENT_CLOUD_ENDPOINT";
+
+/// An authenticated client for the Confluent Cloud Connect API: `connect/v1` through
+/// [`connect()`](Self::connect) and `ccpm/v1` through [`ccpm()`](Self::ccpm).
+///
+/// Cloning is cheap: clones share one connection pool and one configuration.
+///
+/// ```no_run
+/// # async fn run() -> ccloud_connect::Result<()> {
+/// let client = ccloud_connect::Client::from_env()?;
+/// let names = client.connect().list_connector_names("env-123", "lkc-456").await?;
+/// # let _ = names; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    connect: ConnectApi,
+    ccpm: CcpmApi,
+    transport: Arc<Transport>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.transport.base.as_str())
+            .field("credentials", &self.transport.credentials)
+            .field("retry", &self.transport.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the process environment: `CONFLUENT_CLOUD_API_KEY`,
+    /// `CONFLUENT_CLOUD_API_SECRET` and optionally `CONFLUENT_CLOUD_ENDPOINT`.
+    ///
+    /// A missing or empty variable is an [`Error::Config`] naming it.
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The `connect/v1` operations: connectors, managed plugins, custom connector plugins,
+    /// presigned upload URLs and runtimes.
+    pub fn connect(&self) -> &ConnectApi {
+        &self.connect
+    }
+
+    /// The `ccpm/v1` operations: Custom Connect Plugin Management plugins and versions.
+    pub fn ccpm(&self) -> &CcpmApi {
+        &self.ccpm
+    }
+
+    /// The base URL every API request goes to.
+    pub fn base_url(&self) -> &Url {
+        &self.transport.base
+    }
+
+    /// The API key id this client authenticates with.
+    pub fn api_key(&self) -> &str {
+        self.transport.credentials.api_key()
+    }
+}
+
+/// A secret string that never prints.
+#[derive(Clone, Default)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Configuration of a [`Client`]; see [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = ccloud_connect::Client::builder()
+///     .credentials("MYKEY", "MYSECRET")
+///     .base_url("http://127.0.0.1:8080")
+///     .user_agent_suffix("my-tool/1.2")
+///     .request_timeout(Duration::from_secs(30))
+///     .retry(ccloud_connect::RetryPolicy::default().max_attempts(2))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:8080/");
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    api_secret: Option<Secret>,
+    base_url: String,
+    user_agent_suffix: Option<String>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            api_secret: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            user_agent_suffix: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            http: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder filled from the process environment (see [`Client::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A builder filled from `lookup`, called with each variable name; lets tests and
+    /// programs with their own configuration source supply the values without touching the
+    /// process environment.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// let vars = HashMap::from([
+    ///     ("CONFLUENT_CLOUD_API_KEY", "KEY"),
+    ///     ("CONFLUENT_CLOUD_API_SECRET", "SECRET"),
+    /// ]);
+    /// let client = ccloud_connect::ClientBuilder::from_env_with(|k| vars.get(k).map(|v| v.to_string()))
+    ///     .unwrap()
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.api_key(), "KEY");
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let required = |name: &str| match lookup(name) {
+            Some(v) if !v.trim().is_empty() => Ok(v),
+            Some(_) => Err(Error::Config(format!(
+                "environment variable {name} is empty"
+            ))),
+            None => Err(Error::Config(format!(
+                "environment variable {name} is not set"
+            ))),
+        };
+        let key = required(ENV_API_KEY)?;
+        let secret = required(ENV_API_SECRET)?;
+        let mut builder = Self::default().credentials(key, secret);
+        match lookup(ENV_ENDPOINT) {
+            Some(url) if !url.trim().is_empty() => builder = builder.base_url(url.trim()),
+            Some(_) => {
+                return Err(Error::Config(format!(
+                    "environment variable {ENV_ENDPOINT} is set but empty; unset it to use {DEFAULT_BASE_URL}"
+                )));
+            }
+            None => {}
+        }
+        Ok(builder)
+    }
+
+    /// The Cloud API key and secret (`confluent api-key create --resource cloud`).
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<String>,
+        api_secret: impl Into<String>,
+    ) -> Self {
+        self.api_key = Some(api_key.into());
+        self.api_secret = Some(Secret(api_secret.into()));
+        self
+    }
+
+    /// Where API requests go. Default `https://api.confluent.cloud`; set it for a proxy, a
+    /// test server or the emulator. A path stem is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Appended to the `User-Agent` (`ccloud-connect/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Time allowed to open a connection. Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt of one request, answer included. Default 60 s.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Uses the caller's HTTP client (its pool, proxy and TLS settings). The timeouts set
+    /// on this builder are then not applied: configure them on that client. Credentials are
+    /// added per request, only for the base URL.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Sends nothing.
+    pub fn build(self) -> Result<Client> {
+        let (Some(key), Some(secret)) = (self.api_key, self.api_secret) else {
+            return Err(Error::Config(format!(
+                "no credentials: call .credentials(key, secret) or set {ENV_API_KEY} and {ENV_API_SECRET}"
+            )));
+        };
+        let credentials = Credentials::new(key, &secret.0)?;
+        let base = parse_base_url(&self.base_url)?;
+
+        let mut agent = format!("ccloud-connect/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.trim().is_empty()) {
+            agent.push(' ');
+            agent.push_str(suffix.trim());
+        }
+        let user_agent = HeaderValue::from_str(&agent).map_err(|_| {
+            Error::validation("user_agent_suffix", agent.clone(), "must be visible ASCII")
+        })?;
+
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.request_timeout)
+                // The API never redirects; following one could carry a request elsewhere.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+        };
+
+        let transport = Arc::new(Transport {
+            base: base.clone(),
+            credentials,
+            user_agent,
+            retry: self.retry,
+        });
+        // progenitor appends "/connect/v1/..." to this string.
+        let stem = base.as_str().trim_end_matches('/');
+        Ok(Client {
+            connect: ConnectApi {
+                raw: crate::generated::connect::Client::new_with_client(
+                    stem,
+                    http.clone(),
+                    transport.clone(),
+                ),
+            },
+            ccpm: CcpmApi {
+                raw: crate::generated::ccpm::Client::new_with_client(stem, http, transport.clone()),
+            },
+            transport,
+        })
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url> {
+    let bad = |why: &str| Error::Config(format!("base URL {raw:?} {why}"));
+    let url = Url::parse(raw.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must use http or https"));
+    }
+    if url.host_str().is_none() {
+        return Err(bad("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry credentials; use .credentials()"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_errors_name_the_variable() {
+        let err = ClientBuilder::from_env_with(|_| None).unwrap_err();
+        assert!(err.to_string().contains(ENV_API_KEY), "{err}");
+        let err =
+            ClientBuilder::from_env_with(|k| (k == ENV_API_KEY).then(|| "k".into())).unwrap_err();
+        assert!(err.to_string().contains(ENV_API_SECRET), "{err}");
+        let err = ClientBuilder::from_env_with(|k| {
+            Some(if k == ENV_API_SECRET {
+                " ".into()
+            } else {
+                "k".into()
+            })
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("CONFLUENT_CLOUD_API_SECRET is empty"),
+            "{err}"
+        );
+        let b = ClientBuilder::from_env_with(|k| match k {
+            ENV_ENDPOINT => Some("http://127.0.0.1:9".into()),
+            _ => Some("v".into()),
+        })
+        .unwrap();
+        assert_eq!(
+            b.build().unwrap().base_url().as_str(),
+            "http://127.0.0.1:9/"
+        );
+    }
+
+    #[test]
+    fn base_url_is_checked() {
+        for bad in [
+            "ftp://x",
+            "not a url",
+            "https://u:p@host",
+            "https://h/?q=1",
+            "https://h/#f",
+        ] {
+            let err = Client::builder()
+                .credentials("k", "s")
+                .base_url(bad)
+                .build()
+                .unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
+        }
+        let c = Client::builder()
+            .credentials("k", "s")
+            .base_url("https://proxy.local/cc/")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url().path(), "/cc/");
+    }
+
+    #[test]
+    fn missing_credentials() {
+        let err = Client::builder().build().unwrap_err();
+        assert!(err.to_string().contains("no credentials"));
+        assert!(
+            Client::builder()
+                .credentials("", "s")
+                .build()
+                .unwrap_err()
+                .is_validation()
+        );
+        assert!(
+            Client::builder()
+                .credentials("k", "")
+                .build()
+                .unwrap_err()
+                .is_validation()
+        );
+    }
+}
