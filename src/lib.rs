@@ -82,3 +82,8 @@ pub use error::{ApiError, Error, ErrorDetail, RateLimit, Result};
 pub use pagination::{MAX_PAGE_SIZE, Page, Paginator};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
+
+/// The README's code blocks compile as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
