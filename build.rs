@@ -58,7 +58,7 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
     let mut doc: Value = serde_norway::from_str(&text).map_err(|e| e.to_string())?;
 
     let enums = collect_enums(&doc)?;
-    let path_params = collect_path_params(&doc)?;
+    let checks = collect_checks(&doc)?;
     strip_error_responses(&mut doc);
 
     let openapi: openapiv3::OpenAPI =
@@ -96,8 +96,9 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
         })
         .ok_or("progenitor output has no `types` module")?;
     types_mod.1.extend(enum_items.items);
+    tolerate_null_collections(&mut types_mod.1);
 
-    let facade = facade(spec, &file, &path_params)?;
+    let facade = facade(spec, &file, &checks)?;
     let mocks = progenitor::Generator::new(&settings)
         .httpmock(&openapi, spec.module)
         .map_err(|e| format!("progenitor httpmock: {e}"))?;
@@ -112,6 +113,54 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
     out.push_str(&prettyplease::unparse(&mocks));
     out.push_str("}\n");
     Ok(out)
+}
+
+/// Lets `null` decode as empty for every optional array and map. typify gives such fields
+/// `#[serde(default)]` and a non-`Option` type, which refuses `null`; servers written in Go
+/// send a nil slice or map as `null`, and Kafka Connect uses `"offset": null`.
+fn tolerate_null_collections(items: &mut Vec<syn::Item>) {
+    let mut touched = false;
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &mut s.fields else {
+            continue;
+        };
+        for field in &mut fields.named {
+            let mut defaulted = false;
+            for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("default") {
+                        defaulted = true;
+                    }
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                    Ok(())
+                });
+            }
+            let optional = matches!(&field.ty, syn::Type::Path(tp)
+                if tp.path.segments.last().is_some_and(|seg| seg.ident == "Option"));
+            if defaulted && !optional {
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[serde(deserialize_with = "null_as_default")]));
+                touched = true;
+            }
+        }
+    }
+    if touched {
+        items.push(syn::parse_quote! {
+            /// Decodes `null` as the type's default (see `build.rs`).
+            fn null_as_default<'de, D, T>(deserializer: D) -> ::std::result::Result<T, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+                T: ::std::default::Default + ::serde::Deserialize<'de>,
+            {
+                Ok(<::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)?
+                    .unwrap_or_default())
+            }
+        });
+    }
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {
@@ -148,12 +197,9 @@ fn collect_enums(doc: &Value) -> Result<BTreeMap<String, (Vec<String>, String)>,
     // An inline enum would become a closed Rust enum that fails on values added later.
     check_no_inline_enum(doc.get("paths"), "paths")?;
     for (name, schema) in schemas {
-        if let Some(props) = schema.get("properties") {
-            check_no_inline_enum(Some(props), &format!("{}", name.as_str().unwrap_or("?")))?;
-        }
-        if let Some(items) = schema.get("items") {
-            check_no_inline_enum(Some(items), &format!("{}", name.as_str().unwrap_or("?")))?;
-        }
+        let at = name.as_str().unwrap_or("?");
+        check_no_inline_enum(schema.get("properties"), at)?;
+        check_no_inline_enum(schema.get("items"), at)?;
     }
     Ok(enums)
 }
@@ -178,13 +224,31 @@ fn check_no_inline_enum(value: Option<&Value>, at: &str) -> Result<(), String> {
     }
 }
 
-/// operationId -> names of its path parameters, in path order.
-fn collect_path_params(doc: &Value) -> Result<BTreeMap<String, Vec<String>>, String> {
+/// The parameters of one operation that the facade checks before sending.
+#[derive(Clone, Default)]
+struct Checks {
+    /// Path parameters, in path order.
+    path: Vec<String>,
+    /// Required string query parameters (an empty one would be sent as `name=`).
+    required_query: Vec<String>,
+}
+
+/// operationId -> the parameters its facade method checks.
+fn collect_checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
     let mut out = BTreeMap::new();
     let paths = doc
         .get("paths")
         .and_then(Value::as_mapping)
         .ok_or("spec has no paths")?;
+    let shared = doc.get("components").and_then(|c| c.get("parameters"));
+    let resolve = |p: &Value| -> Option<Value> {
+        match p.get("$ref").and_then(Value::as_str) {
+            Some(r) => shared?
+                .get(r.strip_prefix("#/components/parameters/")?)
+                .cloned(),
+            None => Some(p.clone()),
+        }
+    };
     for (path, item) in paths {
         let path = path.as_str().ok_or("path is not a string")?;
         let names: Vec<String> = path
@@ -196,6 +260,11 @@ fn collect_path_params(doc: &Value) -> Result<BTreeMap<String, Vec<String>>, Str
         let Some(item) = item.as_mapping() else {
             continue;
         };
+        let path_level = item
+            .get("parameters")
+            .and_then(Value::as_sequence)
+            .cloned()
+            .unwrap_or_default();
         for (method, op) in item {
             if !matches!(
                 method.as_str(),
@@ -207,10 +276,47 @@ fn collect_path_params(doc: &Value) -> Result<BTreeMap<String, Vec<String>>, Str
                 .get("operationId")
                 .and_then(Value::as_str)
                 .ok_or(format!("{path}: operation without operationId"))?;
-            out.insert(id.to_owned(), names.clone());
+            let op_level = op
+                .get("parameters")
+                .and_then(Value::as_sequence)
+                .cloned()
+                .unwrap_or_default();
+            let mut required_query = Vec::new();
+            for p in path_level.iter().chain(&op_level) {
+                let p = resolve(p).ok_or(format!("{id}: unresolved parameter reference"))?;
+                let is = |k: &str, v: &str| p.get(k).and_then(Value::as_str) == Some(v);
+                let required = p.get("required").and_then(Value::as_bool) == Some(true);
+                let string = p
+                    .get("schema")
+                    .and_then(|s| s.get("type"))
+                    .and_then(Value::as_str)
+                    == Some("string");
+                if is("in", "query") && required && string {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                    required_query.push(rust_ident(name));
+                }
+            }
+            let checks = Checks {
+                path: names.clone(),
+                required_query,
+            };
+            out.insert(id.to_owned(), checks);
         }
     }
     Ok(out)
+}
+
+/// The Rust name progenitor gives a parameter (`spec.cloud` -> `spec_cloud`).
+fn rust_ident(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Drops every non-2xx response before generation.
@@ -350,7 +456,7 @@ fn variant_name(value: &str) -> String {
 fn facade(
     spec: &Spec,
     file: &syn::File,
-    path_params: &BTreeMap<String, Vec<String>>,
+    checks: &BTreeMap<String, Checks>,
 ) -> Result<String, String> {
     let name = spec.facade;
     let api = spec.api;
@@ -392,11 +498,19 @@ fn facade(
                     syn::FnArg::Receiver(_) => None,
                 })
                 .collect();
-            let checks: String = path_params
+            let op_checks = checks
                 .get(&op)
-                .ok_or(format!("{op}: not found in the spec's paths"))?
+                .ok_or(format!("{op}: not found in the spec's paths"))?;
+            let checks: String = op_checks
+                .path
                 .iter()
                 .map(|p| format!("crate::validate::path_param(\"{p}\", {p})?;\n"))
+                .chain(
+                    op_checks
+                        .required_query
+                        .iter()
+                        .map(|q| format!("crate::validate::query_param(\"{q}\", {q})?;\n")),
+                )
                 .collect();
             let _ = writeln!(
                 methods,

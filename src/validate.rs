@@ -2,10 +2,32 @@
 
 use crate::Error;
 
+/// The longest path parameter value sent, in bytes. No Confluent id or name comes close
+/// (ids are at most 255 characters, connector names 64), and proxies refuse longer URLs
+/// with `414` before the API could say what is wrong.
+pub(crate) const MAX_PATH_PARAM: usize = 1024;
+
+/// Refuses an empty required query parameter (it would be sent as `name=` and answered
+/// with a confusing error) or one with control characters.
+pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(name, value, "must not be empty"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::validation(
+            name,
+            value,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses path parameter values that would change the request path once the URL is
 /// normalised: an empty segment, a dot segment (`.`/`..`, also when percent-encoded by a
-/// parser), or control characters. Everything else is percent-encoded by the generated
-/// client into exactly one segment.
+/// parser), a backslash (which URL parsers read as `/` in `http` URLs and the generated
+/// client does not encode), or control characters; and values too long for any id.
+/// Everything else is percent-encoded by the generated client into exactly one segment.
 pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::validation(name, value, "must not be empty"));
@@ -17,6 +39,13 @@ pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
             "must not be `.` or `..`, which would change the request path",
         ));
     }
+    if value.contains('\\') {
+        return Err(Error::validation(
+            name,
+            value,
+            "must not contain `\\`, which URL parsers read as `/`",
+        ));
+    }
     if value.chars().any(char::is_control) {
         return Err(Error::validation(
             name,
@@ -24,5 +53,45 @@ pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
             "must not contain control characters",
         ));
     }
+    if value.len() > MAX_PATH_PARAM {
+        let shown: String = value.chars().take(40).collect();
+        return Err(Error::validation(
+            name,
+            format!("{shown}…"),
+            format!(
+                "is {} bytes long; no id or name exceeds {MAX_PATH_PARAM}",
+                value.len()
+            ),
+        ));
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_would_change_the_path() {
+        for bad in ["", ".", "..", "a\\b", "..\\..", "a\u{0}", "a\nb", "\u{7f}"] {
+            assert!(path_param("p", bad).is_err(), "{bad:?} accepted");
+        }
+        let long = "é".repeat(MAX_PATH_PARAM / 2 + 1);
+        let err = path_param("p", &long).unwrap_err().to_string();
+        assert!(err.contains("1026 bytes"), "{err}");
+        assert!(
+            err.len() < 200,
+            "the message repeats the whole value: {err}"
+        );
+        for good in [
+            "a/b",
+            "...",
+            "%2e%2e",
+            "a?b#c",
+            "日本",
+            "x".repeat(MAX_PATH_PARAM).as_str(),
+        ] {
+            assert!(path_param("p", good).is_ok(), "{good:?} refused");
+        }
+    }
 }
