@@ -21,7 +21,14 @@ pub(crate) const REDACTED: &str = "[redacted]";
 pub struct Credentials {
     api_key: String,
     header: HeaderValue,
+    /// Byte strings that would disclose the secret if an answer quoted them back.
+    disclosures: Vec<Vec<u8>>,
 }
+
+/// Below this length the bare secret is not searched for in answers: a short test secret
+/// such as `s` would otherwise blank out ordinary text. Confluent's secrets are 64
+/// characters, and the encoded header value is always searched for.
+const MIN_SCRUBBED_SECRET: usize = 16;
 
 impl Credentials {
     /// Builds credentials from an API key and secret.
@@ -66,7 +73,19 @@ impl Credentials {
         })?;
         // hyper and reqwest leave sensitive values out of their own debug and trace output.
         header.set_sensitive(true);
-        Ok(Self { api_key, header })
+        let mut disclosures = vec![encoded.into_bytes()];
+        if api_secret.len() >= MIN_SCRUBBED_SECRET {
+            disclosures.push(api_secret.as_bytes().to_vec());
+            let escaped = percent_encode(api_secret);
+            if escaped != api_secret {
+                disclosures.push(escaped.into_bytes());
+            }
+        }
+        Ok(Self {
+            api_key,
+            header,
+            disclosures,
+        })
     }
 
     /// The API key id (not secret).
@@ -77,6 +96,61 @@ impl Credentials {
     pub(crate) fn header(&self) -> &HeaderValue {
         &self.header
     }
+
+    /// `body` with every quotation of the secret (as is, percent-encoded, or inside the
+    /// encoded `Authorization` value) replaced by [`REDACTED`]; `None` when it has none.
+    ///
+    /// The API never sends a caller's own secret back, but an echoing proxy or a
+    /// misdirected base URL can, and answers end up in error messages and logs.
+    pub(crate) fn scrub(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let mut out: Option<Vec<u8>> = None;
+        for needle in &self.disclosures {
+            let haystack = out.as_deref().unwrap_or(body);
+            if let Some(replaced) = replace_all(haystack, needle, REDACTED.as_bytes()) {
+                out = Some(replaced);
+            }
+        }
+        out
+    }
+}
+
+/// `haystack` with each `needle` replaced, or `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + needle.len() <= haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(&haystack[copied..i]);
+            out.extend_from_slice(with);
+            i += needle.len();
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.extend_from_slice(&haystack[copied..]);
+    Some(out)
+}
+
+/// Percent-encodes every byte but ASCII letters and digits, as a secret would appear in a
+/// quoted URL or form.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 impl fmt::Debug for Credentials {
@@ -85,5 +159,38 @@ impl fmt::Debug for Credentials {
             .field("api_key", &self.api_key)
             .field("api_secret", &REDACTED)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_removes_every_quoted_form() {
+        let secret = "abc/def+ghi=jkl0123";
+        let creds = Credentials::new("KEY", secret).unwrap();
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("KEY:{secret}").as_bytes());
+        let body = format!(
+            "{{\"auth\":\"Basic {token}\",\"raw\":\"{secret}\",\"url\":\"abc%2Fdef%2Bghi%3Djkl0123\"}}"
+        );
+        let scrubbed = String::from_utf8(creds.scrub(body.as_bytes()).unwrap()).unwrap();
+        assert_eq!(
+            scrubbed,
+            r#"{"auth":"Basic [redacted]","raw":"[redacted]","url":"[redacted]"}"#
+        );
+        assert_eq!(creds.scrub(b"{\"name\":\"c1\"}"), None);
+    }
+
+    #[test]
+    fn short_secrets_only_scrub_the_header_value() {
+        let creds = Credentials::new("KEY", "s").unwrap();
+        assert_eq!(creds.scrub(b"status: sss"), None);
+        let token = base64::engine::general_purpose::STANDARD.encode("KEY:s");
+        assert_eq!(
+            creds.scrub(format!("x{token}y").as_bytes()).as_deref(),
+            Some(&b"x[redacted]y"[..])
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::{Credentials, REDACTED};
 use crate::ccpm::CcpmApi;
 use crate::connect::ConnectApi;
 use crate::retry::RetryPolicy;
-use crate::transport::Transport;
+use crate::transport::{Observers, RequestView, ResponseView, Transport};
 use crate::{Error, Result};
 
 /// Confluent Cloud's API endpoint, the default base URL.
@@ -121,6 +121,7 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    observers: Observers,
 }
 
 impl Default for ClientBuilder {
@@ -134,6 +135,7 @@ impl Default for ClientBuilder {
             request_timeout: Duration::from_secs(60),
             http: None,
             retry: RetryPolicy::default(),
+            observers: Observers::default(),
         }
     }
 }
@@ -235,6 +237,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `observer` with every request just before it is sent: its operation, method,
+    /// URL, headers and JSON body. Credentials are never shown (the `Authorization` header is
+    /// added after observers ran). A request retried by the [`RetryPolicy`] is shown once.
+    ///
+    /// Observers run on the task that sends the request and should return quickly: use them
+    /// for logging, metrics or checking requests in tests. Several observers run in the
+    /// order they were installed.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// let sent = Arc::new(Mutex::new(Vec::new()));
+    /// let log = sent.clone();
+    /// let client = ccloud_connect::Client::builder()
+    ///     .credentials("KEY", "SECRET")
+    ///     .on_request(move |r| log.lock().unwrap().push(format!("{} {}", r.method, r.url.path())))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn on_request(
+        mut self,
+        observer: impl Fn(&RequestView<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observers.requests.push(Arc::new(observer));
+        self
+    }
+
+    /// Calls `observer` with the final answer of every request (after retries), before it
+    /// is decoded: status, headers and body (whole for a success status, the first 64 KiB
+    /// otherwise). Quotations of the client's own credentials are already `[redacted]`.
+    /// An answer that never arrived (a timeout, a broken connection) is not shown.
+    pub fn on_response(
+        mut self,
+        observer: impl Fn(&ResponseView<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observers.responses.push(Arc::new(observer));
+        self
+    }
+
     /// Checks the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client> {
         let (Some(key), Some(secret)) = (self.api_key, self.api_secret) else {
@@ -270,6 +311,7 @@ impl ClientBuilder {
             credentials,
             user_agent,
             retry: self.retry,
+            observers: self.observers,
         });
         // progenitor appends "/connect/v1/..." to this string.
         let stem = base.as_str().trim_end_matches('/');

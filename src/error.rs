@@ -98,6 +98,25 @@ pub enum Error {
         message: String,
     },
 
+    /// A wait for a state (a connector `RUNNING` or `PAUSED`, an offsets request `APPLIED`)
+    /// ended without reaching it: a failure state ended it, or the time allowed ran out.
+    ///
+    /// The request that started the change was accepted and is not undone.
+    #[error("waiting for {what}: {}", wait_outcome(.timed_out, .last_state, .detail, .waited))]
+    Wait {
+        /// What was awaited, e.g. `connector "pg-sink" to be RUNNING`.
+        what: String,
+        /// The last state read from the server; `None` when no read completed in time.
+        last_state: Option<String>,
+        /// `true` when the time allowed ran out, `false` when a failure state ended the wait.
+        timed_out: bool,
+        /// The server's explanation: the connector's trace and its failed tasks' messages, or
+        /// the message of an offsets request.
+        detail: Option<String>,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+
     /// A local file could not be read.
     #[error("{context}: {source}")]
     Io {
@@ -186,9 +205,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) | Error::Storage(e) => crate::retry::is_retryable_status(e.status),
-            Error::Transport { source, .. } => {
-                source.is_connect() || source.is_timeout() || source.is_request()
-            }
+            Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
         }
     }
@@ -390,6 +407,37 @@ impl ApiError {
     }
 }
 
+/// The second half of an [`Error::Wait`] message.
+fn wait_outcome(
+    timed_out: &bool,
+    last_state: &Option<String>,
+    detail: &Option<String>,
+    waited: &Duration,
+) -> String {
+    let mut out = if *timed_out {
+        format!(
+            "timed out after {:.1}s; last state seen: {}",
+            waited.as_secs_f64(),
+            last_state.as_deref().unwrap_or("none (no read completed)")
+        )
+    } else {
+        format!(
+            "it is {}",
+            last_state.as_deref().unwrap_or("in a failure state")
+        )
+    };
+    if let Some(detail) = detail.as_deref().filter(|d| !d.trim().is_empty()) {
+        out.push_str(": ");
+        out.push_str(detail);
+    }
+    if *timed_out {
+        out.push_str(
+            " (allow more time with WaitOptions::timeout, or look at the status the server reports)",
+        );
+    }
+    out
+}
+
 /// A readable one-line message from a non-JSON body: the `<title>` of an HTML page or its
 /// text without tags, else the text itself; `None` for an empty body.
 fn text_message(text: &str) -> Option<String> {
@@ -442,25 +490,42 @@ pub(crate) async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
     body
 }
 
-fn transport(api: &'static str, operation: &str, source: reqwest::Error) -> Error {
-    let message = if source.is_timeout() {
+pub(crate) fn transport(api: &'static str, operation: &str, source: reqwest::Error) -> Error {
+    let summary = if source.is_timeout() {
         "timed out waiting for the server"
     } else if source.is_connect() {
         "could not connect to the server"
+    } else if source.is_builder() {
+        "the request could not be built, nothing was sent"
     } else if source.is_body() || source.is_decode() {
         "the answer broke off before its end"
     } else {
         "the request failed"
     };
+    // The innermost cause says what actually happened ("connection reset by peer",
+    // "connection closed before message completed"); a timeout says it all already.
+    let message = match root_cause(&source) {
+        Some(cause) if !source.is_timeout() => format!("{summary}: {cause}"),
+        _ => summary.to_owned(),
+    };
     Error::Transport {
         api,
         operation: operation.to_owned(),
-        message: message.to_owned(),
+        message,
         source: source.without_url(),
     }
 }
 
-fn decode(
+/// The text of the last error in `err`'s source chain, when there is one.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = err.source()?;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    Some(cause.to_string()).filter(|c| !c.trim().is_empty())
+}
+
+pub(crate) fn decode(
     api: &'static str,
     operation: &str,
     status: Option<StatusCode>,

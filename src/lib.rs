@@ -14,11 +14,14 @@
 
 mod auth;
 mod client;
+pub mod config;
 mod connectors;
 mod error;
 mod lifecycle;
+pub mod metrics;
 mod pagination;
 mod retry;
+mod runtimes;
 mod transport;
 mod upload;
 mod validate;
@@ -77,11 +80,21 @@ pub use auth::Credentials;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_API_SECRET, ENV_ENDPOINT,
 };
+pub use config::ConnectorSpec;
 pub use connectors::Expand;
 pub use error::{ApiError, Error, ErrorDetail, RateLimit, Result};
+pub use lifecycle::{OffsetsChange, TargetState, Wait, WaitOptions};
+pub use metrics::{MetricsApi, MetricsQuery};
 pub use pagination::{MAX_PAGE_SIZE, Page, Paginator};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
+pub use runtimes::RuntimeReport;
+pub use transport::{RequestView, ResponseView};
+pub use upload::{
+    Archive, ArchiveFormat, DEFAULT_MAX_ARCHIVE_SIZE, DEFAULT_UPLOAD_TIMEOUT, NewCustomPlugin,
+    NewPluginVersion, PluginRef, PresignedUpload, Progress, PublishedCustomPlugin,
+    PublishedPluginVersion, UploadOptions, UploadProtocol, UploadReceipt,
+};
 
 /// The README's code blocks compile as doc tests.
 #[cfg(doctest)]

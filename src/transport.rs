@@ -1,18 +1,85 @@
-//! What every generated request goes through: credentials, user agent, retries.
+//! What every generated request goes through: credentials, user agent, retries, observers.
 //!
 //! The generated clients call progenitor's `ClientHooks`; this module implements them once for
-//! both APIs, so no generated operation can bypass authentication scoping or the retry policy.
+//! both APIs, so no generated operation can bypass authentication scoping, the retry policy,
+//! the scrubbing of quoted credentials or the observers installed on the client.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
-use reqwest::{Request, Response, Url};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, Request, Response, ResponseBuilderExt as _, StatusCode, Url};
 
 use crate::auth::Credentials;
 use crate::retry::{self, RetryPolicy};
+
+/// A request as the client is about to send it, shown to the observers installed with
+/// [`ClientBuilder::on_request`](crate::ClientBuilder::on_request).
+///
+/// The `Authorization` header, and any other header marked sensitive, is left out: an
+/// observer never sees credentials.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RequestView<'a> {
+    /// `connect/v1` or `ccpm/v1`.
+    pub api: &'static str,
+    /// The operationId, e.g. `create_connector`.
+    pub operation: &'a str,
+    /// The HTTP method.
+    pub method: &'a Method,
+    /// The full URL, query included.
+    pub url: &'a Url,
+    /// The client's base URL (the part of [`url`](Self::url) the operation's path follows).
+    pub base_url: &'a Url,
+    /// The headers that will be sent, without credentials.
+    pub headers: &'a HeaderMap,
+    /// The body, when the request has one held in memory (every JSON body).
+    pub body: Option<&'a [u8]>,
+}
+
+/// An answer as the client received it, shown to the observers installed with
+/// [`ClientBuilder::on_response`](crate::ClientBuilder::on_response) before it is decoded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ResponseView<'a> {
+    /// `connect/v1` or `ccpm/v1`.
+    pub api: &'static str,
+    /// The operationId of the request.
+    pub operation: &'a str,
+    /// The method of the request.
+    pub method: &'a Method,
+    /// The URL of the request.
+    pub url: &'a Url,
+    /// The status of the answer.
+    pub status: StatusCode,
+    /// The headers of the answer.
+    pub headers: &'a HeaderMap,
+    /// The body: complete for a success status, its first 64 KiB otherwise. Quotations of the
+    /// client's own credentials are already replaced by `[redacted]`.
+    pub body: &'a [u8],
+}
+
+type RequestObserver = dyn Fn(&RequestView<'_>) + Send + Sync;
+type ResponseObserver = dyn Fn(&ResponseView<'_>) + Send + Sync;
+
+/// The observers of a client, in installation order.
+#[derive(Clone, Default)]
+pub(crate) struct Observers {
+    pub(crate) requests: Vec<Arc<RequestObserver>>,
+    pub(crate) responses: Vec<Arc<ResponseObserver>>,
+}
+
+impl fmt::Debug for Observers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Observers")
+            .field("requests", &self.requests.len())
+            .field("responses", &self.responses.len())
+            .finish()
+    }
+}
 
 /// The state the generated clients carry (progenitor's "inner" value).
 pub(crate) type Inner = Arc<Transport>;
@@ -22,6 +89,7 @@ pub(crate) struct Transport {
     pub(crate) credentials: Credentials,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
+    pub(crate) observers: Observers,
 }
 
 impl fmt::Debug for Transport {
@@ -30,6 +98,7 @@ impl fmt::Debug for Transport {
             .field("base", &self.base.as_str())
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
+            .field("observers", &self.observers)
             .finish()
     }
 }
@@ -41,12 +110,15 @@ impl Transport {
         url.scheme() == self.base.scheme()
             && url.host_str() == self.base.host_str()
             && url.port_or_known_default() == self.base.port_or_known_default()
-            && url
-                .path()
-                .starts_with(self.base.path().trim_end_matches('/'))
+            && under(url.path(), self.base.path())
     }
 
-    fn prepare(&self, request: &mut Request) -> Result<(), String> {
+    fn prepare(
+        &self,
+        api: &'static str,
+        operation: &str,
+        request: &mut Request,
+    ) -> Result<(), String> {
         if !self.owns(request.url()) {
             return Err(format!(
                 "refusing to send credentials to {}: not under the configured base URL {}",
@@ -58,9 +130,99 @@ impl Transport {
         // progenitor adds `api-version: <spec version>` to every request; Confluent's own
         // clients do not send it and the API does not read it.
         headers.remove("api-version");
-        headers.insert(AUTHORIZATION, self.credentials.header().clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
+        if !self.observers.requests.is_empty() {
+            let mut shown = request.headers().clone();
+            shown.remove(AUTHORIZATION);
+            let sensitive: Vec<_> = shown
+                .iter()
+                .filter(|(_, v)| v.is_sensitive())
+                .map(|(k, _)| k.clone())
+                .collect();
+            for name in sensitive {
+                shown.remove(name);
+            }
+            let view = RequestView {
+                api,
+                operation,
+                method: request.method(),
+                url: request.url(),
+                base_url: &self.base,
+                headers: &shown,
+                body: request.body().and_then(reqwest::Body::as_bytes),
+            };
+            for observe in &self.observers.requests {
+                observe(&view);
+            }
+        }
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, self.credentials.header().clone());
         Ok(())
+    }
+
+    /// The final answer of a request, its body read into memory with quoted credentials
+    /// scrubbed, after the response observers saw it. Success bodies are read whole (the
+    /// generated code decodes all of them anyway); error bodies are capped like
+    /// [`crate::error::read_capped`], which reads them next.
+    async fn inspect(
+        &self,
+        api: &'static str,
+        operation: &str,
+        method: &Method,
+        url: &Url,
+        response: Response,
+    ) -> reqwest::Result<Response> {
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let answered_url = response.url().clone();
+        let raw: Bytes = if status.is_success() {
+            response.bytes().await?
+        } else {
+            Bytes::from(crate::error::read_capped(response).await)
+        };
+        let body = match self.credentials.scrub(&raw) {
+            Some(scrubbed) => {
+                tracing::warn!(
+                    api,
+                    operation,
+                    %status,
+                    "the answer quoted this client's credentials; they were replaced by [redacted]"
+                );
+                Bytes::from(scrubbed)
+            }
+            None => raw,
+        };
+        let view = ResponseView {
+            api,
+            operation,
+            method,
+            url,
+            status,
+            headers: &headers,
+            body: &body,
+        };
+        for observe in &self.observers.responses {
+            observe(&view);
+        }
+        let mut builder = http::Response::builder()
+            .status(status)
+            .version(version)
+            .url(answered_url);
+        if let Some(all) = builder.headers_mut() {
+            *all = headers.clone();
+        }
+        Ok(match builder.body(body.clone()) {
+            Ok(rebuilt) => Response::from(rebuilt),
+            // Unreachable: the parts come from an answer that was already valid.
+            Err(_) => {
+                let mut rebuilt = http::Response::new(body);
+                *rebuilt.status_mut() = status;
+                *rebuilt.headers_mut() = headers;
+                Response::from(rebuilt)
+            }
+        })
     }
 
     /// Sends `request`, again while the answer is transient and the policy allows.
@@ -110,21 +272,30 @@ impl Transport {
     }
 }
 
+/// Whether `path` is `base` or below it, segment-wise (`/cc` owns `/cc/x`, not `/ccx`).
+fn under(path: &str, base: &str) -> bool {
+    let base = base.trim_end_matches('/');
+    path == base
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// `scheme://host:port` of a URL, for messages that must not echo a path or query.
 pub(crate) fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
 macro_rules! hooks {
-    ($client:ty) => {
+    ($client:ty, $api:literal) => {
         impl ClientHooks<Inner> for $client {
             async fn pre<E>(
                 &self,
                 request: &mut Request,
-                _info: &OperationInfo,
+                info: &OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 self.inner()
-                    .prepare(request)
+                    .prepare($api, info.operation_id, request)
                     .map_err(progenitor_client::Error::InvalidRequest)
             }
 
@@ -133,13 +304,33 @@ macro_rules! hooks {
                 request: Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<Response> {
-                self.inner()
+                let transport = self.inner();
+                let method = request.method().clone();
+                let url = request.url().clone();
+                let response = transport
                     .execute(self.client(), request, info.operation_id)
+                    .await?;
+                transport
+                    .inspect($api, info.operation_id, &method, &url, response)
                     .await
             }
         }
     };
 }
 
-hooks!(crate::generated::connect::Client);
-hooks!(crate::generated::ccpm::Client);
+hooks!(crate::generated::connect::Client, "connect/v1");
+hooks!(crate::generated::ccpm::Client, "ccpm/v1");
+
+#[cfg(test)]
+mod tests {
+    use super::under;
+
+    #[test]
+    fn base_path_ownership_is_segment_wise() {
+        assert!(under("/connect/v1/x", "/"));
+        assert!(under("/cc/connect/v1", "/cc/"));
+        assert!(under("/cc", "/cc"));
+        assert!(!under("/ccx/connect", "/cc"));
+        assert!(!under("/other", "/cc/"));
+    }
+}

@@ -1,1 +1,603 @@
-//! placeholder replaced by the emulator work
+//! A local, stateful emulator of the Confluent Cloud Connect API (cargo feature `emulator`).
+//!
+//! It serves every operation of `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml` on
+//! `127.0.0.1`, in the JSON shapes and with the status codes of the real API, keeping its
+//! state in memory. Start it from a test with [`start`] or [`Emulator::builder`], or as a
+//! program:
+//!
+//! ```text
+//! cargo run --features emulator --bin ccloud-connect-emulator -- --port 8080
+//! listening on http://127.0.0.1:8080
+//! ```
+//!
+//! ```no_run
+//! # async fn run() -> ccloud_connect::Result<()> {
+//! use std::time::Duration;
+//! use ccloud_connect::emulator::{Emulator, Fault};
+//!
+//! let emulator = Emulator::builder()
+//!     .provisioning_delay(Duration::from_millis(20))
+//!     .start()
+//!     .await?;
+//! let client = ccloud_connect::Client::builder()
+//!     .credentials("any-key", "any-secret")
+//!     .base_url(emulator.base_url())
+//!     .build()?;
+//! emulator.inject(Fault::rate_limited(Duration::from_secs(1)).path_contains("/connectors"));
+//! let names = client.connect().list_connector_names("env-1", "lkc-1").await?;
+//! assert!(names.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! Dropping the [`EmulatorHandle`] stops the server.
+//!
+//! # Behaviour
+//!
+//! **Authentication.** Every request under `/connect/` and `/ccpm/` needs
+//! `Authorization: Basic base64(key:secret)` (scheme and header name case-insensitive).
+//! Any non-empty key and secret are accepted unless [`EmulatorConfig::credentials`] (binary:
+//! `--api-key`/`--api-secret`) requires an exact pair. Otherwise the answer is `401`
+//! `{"error": {"code": 401, "message": "Unauthorized"}}` with a `WWW-Authenticate` header,
+//! for both APIs. The storage endpoints (`/_storage/`) and the control endpoints
+//! (`/_emulator/`) take no credentials.
+//!
+//! **Headers.** API answers carry `X-Request-Id`, `X-RateLimit-Limit`,
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the one-minute window
+//! resets). The limit is announced, not enforced: use a [`Fault`] to get a `429`.
+//!
+//! **Request bodies** are read as JSON whatever the `Content-Type`, as curl's `--data`
+//! sends `application/x-www-form-urlencoded`. Unknown JSON fields are ignored.
+//!
+//! **Error shapes.** Connector endpoints answer `{"error": {"code", "message"}}`, except
+//! `create_connector`'s `400`, which is flat `{"code", "message"}`. Custom connector
+//! plugins, presigned upload URLs, runtimes and every ccpm endpoint answer
+//! `{"errors": [{"id", "status", "code", "title", "detail", "source"}]}`. A body that is not
+//! JSON of the documented shape (missing required field, wrong type) is a `400`; in the
+//! `errors` family a well-formed body with a refused value (unknown enum value, empty or too
+//! long name, `upload_id` with nothing uploaded) is a `422` whose `source.pointer` names the
+//! field. Unknown resources are `404`; duplicate names `409` (connector names per cluster,
+//! connect/v1 plugin display names, ccpm plugin display names per environment, version
+//! strings per ccpm plugin). A `429` has no body, as documented.
+//!
+//! **Environments and clusters** exist from their first use: any id works.
+//!
+//! **Connectors.** A connector is `PROVISIONING` for
+//! [`provisioning_delay`](EmulatorConfig::provisioning_delay), then `RUNNING` with
+//! `tasks.max` tasks (`PAUSED` after a pause, `FAILED` when its configuration is invalid).
+//! States are computed from timestamps when read, so no background task runs.
+//! `pause`/`resume` take effect at once (`202`); `restart` provisions again (`202`) and
+//! re-checks the configuration against the plugins as they are then. `PUT .../config`
+//! replaces the configuration (creating the connector when absent, answering `200`) and
+//! keeps the connector's state; a sensitive key sent back as the mask `****************`
+//! keeps its stored value.
+//!
+//! What is refused at once with `400`, and what is accepted but ends `FAILED` with a
+//! Kafka-Connect-style `trace`:
+//!
+//! | `400` when creating or replacing | `FAILED` after provisioning |
+//! | --- | --- |
+//! | body not JSON, not string values, `config` missing | a managed plugin's required key missing (e.g. `s3.bucket.name`), `kafka.api.key`/`kafka.api.secret` missing (or `kafka.service.account.id` with `kafka.auth.mode=SERVICE_ACCOUNT`) |
+//! | no `name`, or `name` and `config.name` differ, or a name over 64 characters or with characters other than letters, numbers, marks, spaces and `. , & _ + \| [ ] -` | a value of the wrong type or not among the allowed ones (`tasks.max=x`, `time.interval=WEEKLY`, `flush.size` under 1000) |
+//! | managed: no `connector.class`, or a class not in the catalogue | custom: the ccpm plugin has no usable version, the requested `confluent.custom.plugin.version` does not exist or `FAILED` |
+//! | custom (`confluent.connector.type=CUSTOM`): no `confluent.custom.plugin.id`, or no such plugin (connect/v1 plugins anywhere, ccpm plugins in the connector's environment) | custom: `confluent.custom.connect.plugin.runtime` not a listed runtime, or a Java version the runtime does not support |
+//! | `confluent.connector.type` other than `MANAGED`/`CUSTOM` | |
+//!
+//! **Masking.** Answers mask as `****************` every value whose key contains
+//! `password`, `secret` or `credentials`, or ends with `api.key`, `access.key.id`,
+//! `private.key` or `.token`, every key a managed plugin defines as `PASSWORD`, and the
+//! plugin's `sensitive_config_properties` for custom connectors. Answers add
+//! `cloud.environment`, `cloud.provider`, `kafka.endpoint`, `kafka.region`,
+//! `kafka.dedicated` and `schema.registry.url` unless the configuration sets them.
+//!
+//! **Lists** of connectors support `expand` (any of `info`, `status`, `id`, comma-joined or
+//! repeated). Custom connector plugins, runtimes, ccpm plugins and ccpm versions page with
+//! `page_size` (1 to 100, default 10) and an opaque `page_token`; `metadata.next` is a full
+//! URL on the emulator that keeps the filters (`cloud`, `environment`, `spec.cloud`),
+//! `metadata.first` and `total_size` are always present. connect/v1 custom plugin lists
+//! show only the `cloud` asked for, `AWS` when absent, as the API documents.
+//!
+//! **Offsets.** A sink connector starts at offset 0 of partition 0 of each of its
+//! `topics`, a source connector with none, unless `offsets` were given at creation. An
+//! offsets request (`PATCH` merges by partition, `DELETE` clears) is `PENDING` for the
+//! provisioning delay, then `APPLIED`; a second request while one is pending is a `400`.
+//!
+//! **Managed plugins.** The catalogue holds `DatagenSource`, `GcsSink`,
+//! `MicrosoftSqlServerSink`, `MySqlCdcSource`, `PostgresSource`, `PubSubSource` and
+//! `S3_SINK`, each with its required keys. `validate` answers like the usage guide: the Java
+//! class as `name`, `groups`, `error_count` and one entry per defined key with its
+//! per-field `errors`; keys the plugin does not define are ignored.
+//!
+//! **Custom plugins and uploads.** `presigned-upload-url` answers a URL on the emulator:
+//! for `AWS` an S3-style POST form (`/_storage/s3/<bucket>/` plus `upload_form_data`), for
+//! `AZURE` a SAS URL to PUT with `x-ms-blob-type: BlockBlob`, for `GCP` a signed URL to PUT
+//! with the archive's `Content-Type` (`application/zip` or `application/java-archive`). The
+//! S3 endpoint parses the multipart form itself and refuses, in S3's XML error format: a
+//! missing `Content-Length` (`411 MissingContentLength`), a file over
+//! [`max_upload_size`](EmulatorConfig::max_upload_size) (`400 EntityTooLarge`), an empty
+//! file, a missing or changed form field (`403 AccessDenied`, or `SignatureDoesNotMatch`),
+//! an extra field, an expired policy, and, more strictly than S3 (which silently ignores
+//! them), any field after the file. A plugin (connect/v1) or version (ccpm) created with an
+//! `upload_id` that is unknown, has nothing uploaded, or belongs to the other API, another
+//! environment or another cloud is a `422`. A connect/v1 plugin whose archive is not a
+//! ZIP/JAR is a `422`; a ccpm version with such an archive is accepted and ends `FAILED`
+//! with `"Version creation failed due to invalid plugin archive."`. Otherwise a version is
+//! `PROCESSING` for [`version_processing_delay`](EmulatorConfig::version_processing_delay),
+//! then `READY`. Uploads may be used more than once; `upload_source.upload_id` is answered
+//! as an empty string. Deleting a ccpm plugin deletes its versions.
+//!
+//! **Faults.** [`EmulatorHandle::inject`] (or `POST /_emulator/faults` with
+//! `{"kind": "rate_limit" | "status" | "delay", "times", "path", "method",
+//! "retry_after_secs", "status", "delay_ms"}`; `GET` lists, `DELETE` clears) makes the next
+//! matching requests answer `429` with `Retry-After`, answer a 4xx/5xx in the shape of the
+//! API concerned, or wait before being handled. `GET /_emulator/health` answers `200`.
+//!
+//! **The usage guide's curl commands** work with `http://127.0.0.1:PORT` in place of
+//! `https://api.confluent.cloud`: lowercase `authorization:`, `--data @file` and
+//! `--data-raw` bodies, and the backslash-escaped `\?page_size\=20` of one example (stray
+//! backslashes at the end of the path and in the query are dropped before routing).
+
+mod auth;
+mod catalog;
+mod ccpm;
+mod connectors;
+mod custom_plugins;
+mod errors;
+mod faults;
+mod paging;
+mod state;
+mod storage;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::Layer as _;
+
+pub use faults::{Fault, FaultKind};
+
+use crate::{Error, Result};
+use errors::{Failure, Shape};
+use state::{App, Settings, Shared};
+
+/// Starts an emulator with the default configuration on a free port.
+///
+/// Shorthand for `Emulator::builder().start()`.
+pub async fn start() -> Result<EmulatorHandle> {
+    EmulatorConfig::default().start().await
+}
+
+/// Entry point of the emulator: [`Emulator::builder`] configures one, [`Emulator::start`]
+/// starts one with the defaults.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Emulator;
+
+impl Emulator {
+    /// A configuration with the defaults, to adjust and [`start`](EmulatorConfig::start).
+    pub fn builder() -> EmulatorConfig {
+        EmulatorConfig::default()
+    }
+
+    /// Starts an emulator with the default configuration on a free port.
+    pub async fn start() -> Result<EmulatorHandle> {
+        start().await
+    }
+}
+
+/// How an emulator behaves; built with [`Emulator::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// let config = ccloud_connect::emulator::Emulator::builder()
+///     .port(0)
+///     .provisioning_delay(Duration::from_millis(20))
+///     .version_processing_delay(Duration::from_millis(20))
+///     .credentials("KEY", "SECRET")
+///     .max_upload_size(1024 * 1024);
+/// assert!(!format!("{config:?}").contains("SECRET"));
+/// ```
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    port: u16,
+    provisioning_delay: Duration,
+    version_processing_delay: Duration,
+    credentials: Option<(String, String)>,
+    max_upload_size: u64,
+    upload_url_ttl: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            provisioning_delay: Duration::from_millis(200),
+            version_processing_delay: Duration::from_millis(200),
+            credentials: None,
+            max_upload_size: 200 * 1024 * 1024,
+            upload_url_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("port", &self.port)
+            .field("provisioning_delay", &self.provisioning_delay)
+            .field("version_processing_delay", &self.version_processing_delay)
+            .field(
+                "credentials",
+                &self
+                    .credentials
+                    .as_ref()
+                    .map(|(k, _)| (k.as_str(), crate::auth::REDACTED)),
+            )
+            .field("max_upload_size", &self.max_upload_size)
+            .field("upload_url_ttl", &self.upload_url_ttl)
+            .finish()
+    }
+}
+
+impl EmulatorConfig {
+    /// The port on 127.0.0.1; `0` (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How long a connector stays `PROVISIONING` after creation or restart, and how long an
+    /// offsets request stays `PENDING`. Default 200 ms.
+    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
+        self.provisioning_delay = delay;
+        self
+    }
+
+    /// How long a ccpm plugin version stays `PROCESSING`. Default 200 ms.
+    pub fn version_processing_delay(mut self, delay: Duration) -> Self {
+        self.version_processing_delay = delay;
+        self
+    }
+
+    /// Accept only this API key and secret (by default any non-empty pair is accepted).
+    /// Both must be non-empty: an empty key or secret never authenticates.
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<String>,
+        api_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some((api_key.into(), api_secret.into()));
+        self
+    }
+
+    /// The largest plugin archive the storage endpoints take, in bytes. Default 200 MiB.
+    pub fn max_upload_size(mut self, bytes: u64) -> Self {
+        self.max_upload_size = bytes;
+        self
+    }
+
+    /// How long a presigned upload URL stays valid. Default one hour, as the API's.
+    pub fn upload_url_ttl(mut self, ttl: Duration) -> Self {
+        self.upload_url_ttl = ttl;
+        self
+    }
+
+    /// Binds 127.0.0.1 and serves in a task of the current tokio runtime until the handle
+    /// is dropped or [`stop`](EmulatorHandle::stop)ped.
+    ///
+    /// Fails with [`Error::Io`] when the port cannot be bound.
+    pub async fn start(self) -> Result<EmulatorHandle> {
+        let wanted = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let listener = tokio::net::TcpListener::bind(wanted)
+            .await
+            .map_err(|source| Error::Io {
+                context: format!("binding the emulator to {wanted}"),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            context: "reading the emulator's bound address".to_owned(),
+            source,
+        })?;
+        let base_url = format!("http://{addr}");
+        let shared = Arc::new(Shared::new(
+            Settings {
+                provisioning_delay: self.provisioning_delay,
+                version_processing_delay: self.version_processing_delay,
+                credentials: self.credentials,
+                max_upload_size: self.max_upload_size,
+                upload_url_ttl: self.upload_url_ttl,
+            },
+            base_url.clone(),
+        ));
+        // Rewriting the URI must happen before routing, so this layer wraps the router.
+        let app = middleware::from_fn(normalize_uri).layer(router(shared.clone()));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(
+                listener,
+                axum::ServiceExt::<Request>::into_make_service(app),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "emulator server stopped with an error");
+            }
+        });
+        Ok(EmulatorHandle {
+            base_url,
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct EmulatorHandle {
+    base_url: String,
+    addr: SocketAddr,
+    shared: App,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:PORT`, the base URL to give a [`Client`](crate::Client).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the emulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Queues a fault for the next matching requests.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.faults().push(fault);
+    }
+
+    /// Drops every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// The faults still waiting, with their remaining counts.
+    pub fn pending_faults(&self) -> Vec<Fault> {
+        self.shared.faults().pending()
+    }
+
+    /// The size in bytes of the archive received for `upload_id` by a storage endpoint, or
+    /// `None` while nothing was uploaded for it.
+    pub fn uploaded_size(&self, upload_id: &str) -> Option<u64> {
+        let state = self.shared.state();
+        state.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
+    }
+
+    /// Stops accepting connections and waits for the requests in progress to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn router(app: App) -> Router {
+    const CLUSTER: &str = "/connect/v1/environments/{env}/clusters/{cluster}";
+    let c = |suffix: &str| format!("{CLUSTER}{suffix}");
+    Router::new()
+        .route(
+            &c("/connectors"),
+            get(connectors::list).post(connectors::create),
+        )
+        .route(
+            &c("/connectors/{name}"),
+            get(connectors::get).delete(connectors::delete),
+        )
+        .route(
+            &c("/connectors/{name}/config"),
+            get(connectors::get_config).put(connectors::put_config),
+        )
+        .route(&c("/connectors/{name}/pause"), put(connectors::pause))
+        .route(&c("/connectors/{name}/resume"), put(connectors::resume))
+        .route(&c("/connectors/{name}/restart"), post(connectors::restart))
+        .route(&c("/connectors/{name}/status"), get(connectors::status))
+        .route(&c("/connectors/{name}/tasks"), get(connectors::tasks))
+        .route(&c("/connectors/{name}/offsets"), get(connectors::offsets))
+        .route(
+            &c("/connectors/{name}/offsets/request"),
+            post(connectors::alter_offsets),
+        )
+        .route(
+            &c("/connectors/{name}/offsets/request/status"),
+            get(connectors::offsets_status),
+        )
+        .route(&c("/connector-plugins"), get(connectors::list_plugins))
+        .route(
+            &c("/connector-plugins/{name}/config/validate"),
+            put(connectors::validate),
+        )
+        .route(
+            "/connect/v1/custom-connector-plugins",
+            get(custom_plugins::list).post(custom_plugins::create),
+        )
+        .route(
+            "/connect/v1/custom-connector-plugins/{id}",
+            get(custom_plugins::get)
+                .patch(custom_plugins::update)
+                .delete(custom_plugins::delete),
+        )
+        .route(
+            "/connect/v1/presigned-upload-url",
+            post(custom_plugins::presigned_upload_url),
+        )
+        .route(
+            "/connect/v1/custom-connector-runtimes",
+            get(custom_plugins::runtimes),
+        )
+        .route(
+            "/ccpm/v1/plugins",
+            get(ccpm::list_plugins).post(ccpm::create_plugin),
+        )
+        .route(
+            "/ccpm/v1/plugins/{id}",
+            get(ccpm::get_plugin)
+                .patch(ccpm::update_plugin)
+                .delete(ccpm::delete_plugin),
+        )
+        .route(
+            "/ccpm/v1/plugins/{id}/versions",
+            get(ccpm::list_versions).post(ccpm::create_version),
+        )
+        .route(
+            "/ccpm/v1/plugins/{id}/versions/{version}",
+            get(ccpm::get_version).delete(ccpm::delete_version),
+        )
+        .route(
+            "/ccpm/v1/presigned-upload-url",
+            post(ccpm::presigned_upload_url),
+        )
+        .route("/_storage/s3/{bucket}", post(storage::s3_post))
+        .route("/_storage/s3/{bucket}/", post(storage::s3_post))
+        .route(
+            "/_storage/azure/{container}/{*blob}",
+            put(storage::azure_put),
+        )
+        .route("/_storage/gcs/{bucket}/{*object}", put(storage::gcs_put))
+        .route(
+            "/_emulator/faults",
+            get(faults::list).post(faults::inject).delete(faults::clear),
+        )
+        .route("/_emulator/health", get(|| async { "ok" }))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(app.clone(), gate))
+        .with_state(app)
+}
+
+async fn unknown_route(uri: Uri) -> Response {
+    Failure::not_found(
+        Shape::for_path(uri.path()),
+        format!("no route for {}", uri.path()),
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    Failure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Shape::for_path(uri.path()),
+        "method_not_allowed",
+        format!("method not allowed on {}", uri.path()),
+    )
+    .into_response()
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/connect/") || path.starts_with("/ccpm/")
+}
+
+/// Faults, authentication and the response headers of every API answer.
+async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/_emulator/") {
+        return next.run(request).await;
+    }
+    let has_body = request.headers().contains_key(header::CONTENT_LENGTH)
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    let fault = app.faults().take(request.method(), &path);
+    let early = match fault.as_ref().and_then(|f| faults::answer(f, &path)) {
+        Some(answer) => Some(answer),
+        None => {
+            if let Some(FaultKind::Delay(d)) = fault {
+                tokio::time::sleep(d).await;
+            }
+            match auth::check(request.headers(), app.settings.credentials.as_ref()) {
+                Err(refusal) if is_api(&path) => Some(auth::unauthorized(refusal)),
+                _ => None,
+            }
+        }
+    };
+    let mut response = match early {
+        Some(mut answer) => {
+            // The request body was not read, so the connection cannot be reused.
+            if has_body {
+                answer
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            answer
+        }
+        None => next.run(request).await,
+    };
+    if is_api(&path) {
+        let (remaining, reset) = app.count_request();
+        let h = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&state::random_uuid()) {
+            h.insert("x-request-id", v);
+        }
+        h.insert("x-ratelimit-limit", HeaderValue::from(state::RATE_LIMIT));
+        h.entry("x-ratelimit-remaining")
+            .or_insert(HeaderValue::from(remaining));
+        h.entry("x-ratelimit-reset")
+            .or_insert(HeaderValue::from(reset));
+    }
+    response
+}
+
+/// Drops the backslashes a shell escape left in a URL (`...plugins\?page_size\=20`): at the
+/// end of the path and anywhere in the query. No client sends a raw backslash otherwise.
+async fn normalize_uri(mut request: Request, next: Next) -> Response {
+    let raw = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let (path, query) = match raw.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (raw, None),
+    };
+    if path.ends_with('\\') || query.is_some_and(|q| q.contains('\\')) {
+        let mut fixed = path.trim_end_matches('\\').to_owned();
+        if let Some(q) = query {
+            fixed.push('?');
+            fixed.push_str(&q.replace('\\', ""));
+        }
+        if let Ok(new) = fixed.parse::<Uri>() {
+            *request.uri_mut() = new;
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,163 @@
+//! `ccloud-connect-emulator`: serves the Connect API emulator on 127.0.0.1 until stopped.
+//!
+//! ```text
+//! cargo run --features emulator --bin ccloud-connect-emulator -- --port 8080
+//! ```
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ccloud_connect::emulator::{Emulator, EmulatorConfig};
+
+const USAGE: &str = "\
+Usage: ccloud-connect-emulator [OPTIONS]
+
+Serves a local, stateful emulator of the Confluent Cloud Connect API (connect/v1 and
+ccpm/v1) on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM).
+
+Options:
+  --port <PORT>                        Port on 127.0.0.1; 0 picks a free one [default: 0]
+  --api-key <KEY>                      Accept only this API key (needs --api-secret)
+  --api-secret <SECRET>                Accept only this API secret (needs --api-key)
+  --provisioning-delay-ms <MS>         Time a connector stays PROVISIONING [default: 200]
+  --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
+  --max-upload-bytes <BYTES>           Largest plugin archive accepted [default: 209715200]
+  -h, --help                           Print this help
+  -V, --version                        Print the version
+";
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
+    let mut config = Emulator::builder();
+    let mut key = None;
+    let mut secret = None;
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let number = |name: &str, v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name} must be a non-negative integer, not {v:?}"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("ccloud-connect-emulator {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--port" => {
+                let v = value("--port")?;
+                let port = v
+                    .parse::<u16>()
+                    .map_err(|_| format!("--port must be 0 to 65535, not {v:?}"))?;
+                config = config.port(port);
+            }
+            "--api-key" => key = Some(value("--api-key")?),
+            "--api-secret" => secret = Some(value("--api-secret")?),
+            "--provisioning-delay-ms" => {
+                let ms = number("--provisioning-delay-ms", value("--provisioning-delay-ms")?)?;
+                config = config.provisioning_delay(Duration::from_millis(ms));
+            }
+            "--version-processing-delay-ms" => {
+                let name = "--version-processing-delay-ms";
+                let ms = number(name, value(name)?)?;
+                config = config.version_processing_delay(Duration::from_millis(ms));
+            }
+            "--max-upload-bytes" => {
+                let bytes = number("--max-upload-bytes", value("--max-upload-bytes")?)?;
+                config = config.max_upload_size(bytes);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    match (key, secret) {
+        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => Ok(Some(config.credentials(k, s))),
+        (None, None) => Ok(Some(config)),
+        _ => Err("--api-key and --api-secret go together, and neither may be empty".to_owned()),
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(config)) => config,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let handle = match config.start().await {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("listening on {}", handle.base_url());
+    interrupted().await;
+    handle.stop().await;
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn flags_are_parsed() {
+        let c = parse_args(args(&[
+            "--port",
+            "8080",
+            "--api-key=K",
+            "--api-secret",
+            "S",
+        ]))
+        .unwrap()
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            shown.contains("port: 8080") && shown.contains("\"K\""),
+            "{shown}"
+        );
+        assert!(!shown.contains("\"S\""), "{shown}");
+        assert!(parse_args(args(&["--port", "x"])).is_err());
+        assert!(parse_args(args(&["--api-key", "K"])).is_err());
+        assert!(parse_args(args(&["--bogus"])).is_err());
+        assert!(parse_args(args(&["--port"])).is_err());
+        assert!(parse_args(args(&["--help"])).unwrap().is_none());
+    }
+}

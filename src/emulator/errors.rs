@@ -1,0 +1,168 @@
+//! The error bodies the emulator answers with, one shape per API family.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// Which error body an endpoint answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Connector endpoints: `{"error": {"code": 404, "message": "..."}}`.
+    Nested,
+    /// `create_connector` 400: `{"code": 400, "message": "..."}`.
+    Flat,
+    /// Custom plugins, presigned URLs, runtimes and ccpm: `{"errors": [{...}]}`.
+    List,
+}
+
+impl Shape {
+    /// The shape used for most answers under `path`.
+    pub(crate) fn for_path(path: &str) -> Shape {
+        if path.starts_with("/connect/v1/environments/") {
+            Shape::Nested
+        } else {
+            Shape::List
+        }
+    }
+}
+
+/// Where in the request the problem is, for `{"errors": [...]}` answers.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    /// A JSON pointer into the body.
+    Pointer(String),
+    /// A query parameter.
+    Parameter(&'static str),
+}
+
+/// An error answer of the API.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: StatusCode,
+    pub(crate) shape: Shape,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+    pub(crate) source: Option<Source>,
+}
+
+impl Failure {
+    pub(crate) fn new(
+        status: StatusCode,
+        shape: Shape,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Failure {
+            status,
+            shape,
+            code,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn bad_request(shape: Shape, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, shape, "bad_request", message)
+    }
+
+    pub(crate) fn not_found(shape: Shape, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, shape, "not_found", message)
+    }
+
+    pub(crate) fn conflict(shape: Shape, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            shape,
+            "resource_already_exists",
+            message,
+        )
+    }
+
+    /// A well-formed body with a value the API refuses (422, `{"errors": [...]}` only).
+    pub(crate) fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Failure {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            shape: Shape::List,
+            code: "invalid_configuration",
+            message: message.into(),
+            source: Some(Source::Pointer(pointer.into())),
+        }
+    }
+
+    /// A query parameter the API refuses.
+    pub(crate) fn bad_parameter(
+        shape: Shape,
+        parameter: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Failure {
+            status: StatusCode::BAD_REQUEST,
+            shape,
+            code: "bad_request",
+            message: message.into(),
+            source: Some(Source::Parameter(parameter)),
+        }
+    }
+
+    /// A body that is not JSON of the expected shape.
+    pub(crate) fn malformed(shape: Shape, err: &serde_json::Error) -> Self {
+        Self::bad_request(shape, format!("request body is not valid: {err}"))
+    }
+
+    pub(crate) fn body(&self) -> Value {
+        let code = self.status.as_u16();
+        match self.shape {
+            Shape::Nested => json!({"error": {"code": code, "message": self.message}}),
+            Shape::Flat => json!({"code": code, "message": self.message}),
+            Shape::List => {
+                let mut item = json!({
+                    "id": super::state::random_hex(32),
+                    "status": code.to_string(),
+                    "code": self.code,
+                    "title": title(self.status),
+                    "detail": self.message,
+                });
+                match &self.source {
+                    Some(Source::Pointer(p)) => item["source"] = json!({"pointer": p}),
+                    Some(Source::Parameter(p)) => item["source"] = json!({"parameter": p}),
+                    None => {}
+                }
+                json!({"errors": [item]})
+            }
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        json_response(self.status, &self.body())
+    }
+}
+
+fn title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Resource Already Exists",
+        422 => "Validation Failed",
+        429 => "Rate Limit Exceeded",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    }
+}
+
+/// A JSON answer.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// An answer with no body.
+pub(crate) fn empty(status: StatusCode) -> Response {
+    status.into_response()
+}

@@ -1,0 +1,444 @@
+//! Everything the emulator remembers, behind one mutex.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::ccpm;
+use crate::connect::{self, ConnectorOffset};
+
+use super::faults::FaultQueue;
+
+/// Settings fixed when the emulator starts.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) provisioning_delay: Duration,
+    pub(crate) version_processing_delay: Duration,
+    pub(crate) credentials: Option<(String, String)>,
+    pub(crate) max_upload_size: u64,
+    pub(crate) upload_url_ttl: Duration,
+}
+
+/// What every handler reaches: settings, the state, the fault queue.
+pub(crate) struct Shared {
+    pub(crate) settings: Settings,
+    /// `http://127.0.0.1:PORT`, used in links and presigned URLs.
+    pub(crate) base_url: String,
+    /// Organisation id used in resource names (CRNs).
+    pub(crate) org_id: String,
+    state: Mutex<State>,
+    faults: Mutex<FaultQueue>,
+    rate_window: Mutex<(Instant, u64)>,
+}
+
+/// The state handle given to axum.
+pub(crate) type App = Arc<Shared>;
+
+/// Requests per minute announced in `X-RateLimit-Limit` (not enforced; see the faults).
+pub(crate) const RATE_LIMIT: u64 = 1000;
+
+impl Shared {
+    pub(crate) fn new(settings: Settings, base_url: String) -> Self {
+        Shared {
+            settings,
+            base_url,
+            org_id: random_uuid(),
+            state: Mutex::new(State::default()),
+            faults: Mutex::new(FaultQueue::default()),
+            rate_window: Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    /// The state, recovered even if a handler panicked while holding it.
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultQueue> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a request in the current one-minute window: (remaining, seconds to reset).
+    pub(crate) fn count_request(&self) -> (u64, u64) {
+        let mut window = self.rate_window.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if now.duration_since(window.0) >= Duration::from_secs(60) {
+            *window = (now, 0);
+        }
+        window.1 += 1;
+        let elapsed = now.duration_since(window.0).as_secs();
+        (RATE_LIMIT.saturating_sub(window.1), 60 - elapsed.min(59))
+    }
+}
+
+/// One Kafka cluster of one environment.
+pub(crate) type ClusterKey = (String, String);
+
+#[derive(Default)]
+pub(crate) struct State {
+    next_seq: u64,
+    pub(crate) clusters: BTreeMap<ClusterKey, BTreeMap<String, Connector>>,
+    pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
+    pub(crate) ccpm_plugins: BTreeMap<String, CcpmPlugin>,
+    pub(crate) uploads: HashMap<String, Upload>,
+}
+
+impl State {
+    /// A number that orders resources by creation; page tokens carry it.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// The connectors of a cluster; environments and clusters exist from their first use.
+    pub(crate) fn cluster(&mut self, env: &str, cluster: &str) -> &mut BTreeMap<String, Connector> {
+        self.clusters
+            .entry((env.to_owned(), cluster.to_owned()))
+            .or_default()
+    }
+
+    /// Whether any connector, anywhere, has this id.
+    pub(crate) fn connector_id_taken(&self, id: &str) -> bool {
+        self.clusters
+            .values()
+            .any(|c| c.values().any(|conn| conn.id == id))
+    }
+}
+
+/// A connector and its lifecycle, computed from timestamps when read.
+#[derive(Clone, Debug)]
+pub(crate) struct Connector {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) config: BTreeMap<String, String>,
+    pub(crate) type_: Option<connect::ConnectorType>,
+    /// Keys masked in answers beyond the generic rule.
+    pub(crate) sensitive: BTreeSet<String>,
+    /// `PROVISIONING` until then.
+    pub(crate) ready_at: Instant,
+    pub(crate) paused: bool,
+    /// Set when the configuration was found invalid; the connector ends `FAILED` with it.
+    pub(crate) failure: Option<String>,
+    pub(crate) offsets: Vec<ConnectorOffset>,
+    pub(crate) offsets_request: Option<OffsetsRequest>,
+}
+
+/// The latest offsets alteration of a connector.
+#[derive(Clone, Debug)]
+pub(crate) struct OffsetsRequest {
+    pub(crate) info: connect::AlterOffsetsRequestInfo,
+    pub(crate) previous: Vec<ConnectorOffset>,
+    pub(crate) apply_at: Instant,
+    pub(crate) applied_at: Option<DateTime<Utc>>,
+}
+
+impl Connector {
+    /// Applies an offsets request whose time has come.
+    pub(crate) fn settle(&mut self, now: Instant) {
+        let Some(req) = self.offsets_request.as_mut() else {
+            return;
+        };
+        if req.applied_at.is_some() || now < req.apply_at {
+            return;
+        }
+        req.applied_at = Some(Utc::now());
+        match req.info.type_ {
+            Some(connect::AlterOffsetsRequestType::Delete) => self.offsets.clear(),
+            _ => {
+                for wanted in &req.info.offsets {
+                    match self
+                        .offsets
+                        .iter_mut()
+                        .find(|o| o.partition == wanted.partition)
+                    {
+                        Some(existing) => existing.offset = wanted.offset.clone(),
+                        None => self.offsets.push(wanted.clone()),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The connector's state and, when it failed, the trace.
+    pub(crate) fn state(&self, now: Instant) -> (connect::ConnectorState, Option<&str>) {
+        if now < self.ready_at {
+            (connect::ConnectorState::Provisioning, None)
+        } else if let Some(trace) = &self.failure {
+            (connect::ConnectorState::Failed, Some(trace))
+        } else if self.paused {
+            (connect::ConnectorState::Paused, None)
+        } else {
+            (connect::ConnectorState::Running, None)
+        }
+    }
+
+    /// How many tasks the connector runs (`tasks.max`, at least one).
+    pub(crate) fn task_count(&self) -> i64 {
+        self.config
+            .get("tasks.max")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(1)
+            .clamp(1, 64)
+    }
+}
+
+/// A `connect/v1` custom connector plugin, stored as answered.
+#[derive(Clone, Debug)]
+pub(crate) struct CustomPlugin {
+    pub(crate) seq: u64,
+    pub(crate) plugin: connect::CustomConnectorPlugin,
+}
+
+/// A `ccpm/v1` plugin and its versions.
+#[derive(Clone, Debug)]
+pub(crate) struct CcpmPlugin {
+    pub(crate) seq: u64,
+    pub(crate) environment: String,
+    pub(crate) plugin: ccpm::Plugin,
+    pub(crate) versions: BTreeMap<String, CcpmVersion>,
+}
+
+/// One version of a ccpm plugin; `PROCESSING` until `ready_at`.
+#[derive(Clone, Debug)]
+pub(crate) struct CcpmVersion {
+    pub(crate) seq: u64,
+    pub(crate) version: ccpm::PluginVersion,
+    pub(crate) ready_at: Instant,
+    pub(crate) failure: Option<String>,
+}
+
+impl CcpmVersion {
+    pub(crate) fn phase(&self, now: Instant) -> ccpm::PluginVersionPhase {
+        if now < self.ready_at {
+            ccpm::PluginVersionPhase::Processing
+        } else if self.failure.is_some() {
+            ccpm::PluginVersionPhase::Failed
+        } else {
+            ccpm::PluginVersionPhase::Ready
+        }
+    }
+
+    /// The version as answered, with its current status.
+    pub(crate) fn view(&self, now: Instant) -> ccpm::PluginVersion {
+        let mut v = self.version.clone();
+        let phase = self.phase(now);
+        v.status = Some(ccpm::PluginVersionStatus {
+            error_message: match phase {
+                ccpm::PluginVersionPhase::Failed => self.failure.clone(),
+                _ => None,
+            },
+            phase,
+        });
+        v
+    }
+}
+
+/// The cloud a presigned upload targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StorageCloud {
+    Aws,
+    Azure,
+    Gcp,
+}
+
+impl StorageCloud {
+    pub(crate) fn parse(value: &str) -> Option<StorageCloud> {
+        match value {
+            "AWS" => Some(StorageCloud::Aws),
+            "AZURE" => Some(StorageCloud::Azure),
+            "GCP" => Some(StorageCloud::Gcp),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StorageCloud::Aws => "AWS",
+            StorageCloud::Azure => "AZURE",
+            StorageCloud::Gcp => "GCP",
+        }
+    }
+}
+
+/// Archive format of an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArchiveFormat {
+    Zip,
+    Jar,
+}
+
+impl ArchiveFormat {
+    pub(crate) fn parse(value: &str) -> Option<ArchiveFormat> {
+        match value {
+            "ZIP" => Some(ArchiveFormat::Zip),
+            "JAR" => Some(ArchiveFormat::Jar),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "ZIP",
+            ArchiveFormat::Jar => "JAR",
+        }
+    }
+
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "zip",
+            ArchiveFormat::Jar => "jar",
+        }
+    }
+
+    pub(crate) fn mime(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "application/zip",
+            ArchiveFormat::Jar => "application/java-archive",
+        }
+    }
+}
+
+/// Where the archive of an upload goes.
+#[derive(Clone, Debug)]
+pub(crate) enum UploadTarget {
+    S3 {
+        bucket: String,
+        key: String,
+        form: BTreeMap<String, String>,
+    },
+    Azure {
+        container: String,
+        blob: String,
+        signature: String,
+    },
+    Gcs {
+        bucket: String,
+        object: String,
+        signature: String,
+    },
+}
+
+/// A presigned upload URL handed out, and what was uploaded to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Upload {
+    /// `None` for `connect/v1`, the environment for `ccpm/v1`.
+    pub(crate) environment: Option<String>,
+    pub(crate) cloud: StorageCloud,
+    pub(crate) format: ArchiveFormat,
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) target: UploadTarget,
+    pub(crate) file: Option<UploadedFile>,
+}
+
+/// An archive received by a storage endpoint.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadedFile {
+    pub(crate) size: u64,
+    /// Starts like a ZIP (or JAR) archive.
+    pub(crate) is_zip: bool,
+}
+
+/// Lowercase letters and digits, as in Confluent resource ids (`lcc-ab12c`).
+pub(crate) fn random_id(prefix: &str, len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut id = String::with_capacity(prefix.len() + len);
+    id.push_str(prefix);
+    for _ in 0..len {
+        id.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
+    }
+    id
+}
+
+pub(crate) fn random_hex(len: usize) -> String {
+    (0..len)
+        .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+/// A random version-4 UUID, as the API uses for upload ids.
+pub(crate) fn random_uuid() -> String {
+    let h = random_hex(32);
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        8 + fastrand::u8(..4),
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+/// Serialises a generated type, for answers that need a key the type leaves out.
+pub(crate) fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Adds `key: []` when absent: the API sends empty lists the generated types skip.
+pub(crate) fn ensure_array(value: &mut Value, key: &str) {
+    if let Value::Object(map) = value {
+        map.entry(key.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
+    }
+}
+
+/// The query parameters of a request, in order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Query(pub(crate) Vec<(String, String)>);
+
+impl Query {
+    pub(crate) fn parse(raw: Option<&str>) -> Query {
+        Query(
+            raw.map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        )
+    }
+
+    /// The first value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`.
+    pub(crate) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_api_shape() {
+        let id = random_id("lcc-", 5);
+        assert!(id.starts_with("lcc-") && id.len() == 9);
+        let u = random_uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(u.as_bytes()[14], b'4');
+        assert!(matches!(u.as_bytes()[19], b'8' | b'9' | b'a' | b'b'), "{u}");
+    }
+
+    #[test]
+    fn query_keeps_repeated_keys() {
+        let q = Query::parse(Some("expand=info&expand=status%2Cid&cloud=AWS"));
+        assert_eq!(q.all("expand").collect::<Vec<_>>(), ["info", "status,id"]);
+        assert_eq!(q.get("cloud"), Some("AWS"));
+        assert_eq!(q.get("nope"), None);
+    }
+}
