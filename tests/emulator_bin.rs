@@ -1,0 +1,101 @@
+//! The `ccloud-connect-emulator` binary, run as a subprocess: it announces its address,
+//! answers a request like the API, and stops when killed.
+#![cfg(feature = "emulator")]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+/// Kills the emulator even when an assertion fails first.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn basic(key: &str, secret: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"))
+    )
+}
+
+#[tokio::test]
+async fn binary_serves_until_killed() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--api-key",
+            "BINKEY",
+            "--api-secret",
+            "BINSECRET",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the emulator binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut running = Running(child);
+
+    // Read the announcement on a thread so a silent binary fails the test instead of hanging it.
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the emulator prints its address");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+
+    // The usage guide's first curl command, with the emulator as host.
+    let url = format!("{base}/connect/v1/environments/env-12345/clusters/lkc-12345/connectors");
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(&url)
+        .header("authorization", basic("BINKEY", "BINSECRET"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().contains_key("x-request-id"));
+    assert_eq!(resp.text().await.unwrap(), "[]");
+    let resp = http
+        .get(&url)
+        .header("authorization", basic("BINKEY", "other"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+
+    running.0.kill().unwrap();
+    running.0.wait().unwrap();
+    assert!(
+        http.get(&url).send().await.is_err(),
+        "nothing listens after the kill"
+    );
+}
+
+#[test]
+fn bad_arguments_are_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
+        .args(["--port", "not-a-port"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--port must be 0 to 65535"), "{err}");
+}
