@@ -13,8 +13,8 @@ use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 
-use crate::ccpm::{CcpmApi, Plugin, PluginVersion};
-use crate::connect::{Cloud, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime};
+use crate::ccpm::{self, CcpmApi, Plugin, PluginVersion};
+use crate::connect::{self, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime};
 use crate::{Error, Result};
 
 /// The largest page the API serves, and the default.
@@ -174,17 +174,38 @@ pub(crate) fn next_page_token(
     }
 }
 
-fn page<T>(
-    operation: &'static str,
-    items: Vec<T>,
-    next: Option<&str>,
-    total_size: Option<i64>,
-) -> Result<Page<T>> {
-    Ok(Page {
-        items,
-        next_page_token: next_page_token(operation, next)?,
-        total_size: total_size.and_then(|n| u64::try_from(n).ok()),
-    })
+/// A list answer of either API: items plus `metadata.next` and `metadata.total_size`.
+trait ListAnswer {
+    type Item;
+    fn into_page(self, operation: &'static str) -> Result<Page<Self::Item>>;
+}
+
+macro_rules! list_answer {
+    ($($list:ty => $item:ty),* $(,)?) => {$(
+        impl ListAnswer for $list {
+            type Item = $item;
+            fn into_page(self, operation: &'static str) -> Result<Page<$item>> {
+                let meta = self.metadata.as_ref();
+                Ok(Page {
+                    next_page_token: next_page_token(
+                        operation,
+                        meta.and_then(|m| m.next.as_deref()),
+                    )?,
+                    total_size: meta
+                        .and_then(|m| m.total_size)
+                        .and_then(|n| u64::try_from(n).ok()),
+                    items: self.data,
+                })
+            }
+        }
+    )*};
+}
+
+list_answer! {
+    connect::CustomConnectorPluginList => CustomConnectorPlugin,
+    connect::CustomConnectorRuntimeList => CustomConnectorRuntime,
+    ccpm::PluginList => Plugin,
+    ccpm::PluginVersionList => PluginVersion,
 }
 
 impl ConnectApi {
@@ -192,24 +213,17 @@ impl ConnectApi {
     /// cloud, page by page (`GET /connect/v1/custom-connector-plugins`).
     pub fn custom_connector_plugins(
         &self,
-        cloud: Option<Cloud>,
+        cloud: Option<connect::Cloud>,
     ) -> Paginator<CustomConnectorPlugin> {
+        const OP: &str = "list_custom_connector_plugins";
         let api = self.clone();
         let cloud = cloud.map(|c| c.to_string());
-        Paginator::new("list_custom_connector_plugins", move |token, size| {
-            let api = api.clone();
-            let cloud = cloud.clone();
+        Paginator::new(OP, move |token, size| {
+            let (api, cloud) = (api.clone(), cloud.clone());
             async move {
-                let list = api
-                    .list_custom_connector_plugins(cloud.as_deref(), Some(size), token.as_deref())
-                    .await?;
-                let meta = list.metadata.as_ref();
-                page(
-                    "list_custom_connector_plugins",
-                    list.data,
-                    meta.and_then(|m| m.next.as_deref()),
-                    meta.and_then(|m| m.total_size).map(i64::from),
-                )
+                api.list_custom_connector_plugins(cloud.as_deref(), Some(size), token.as_deref())
+                    .await?
+                    .into_page(OP)
             }
         })
     }
@@ -217,20 +231,14 @@ impl ConnectApi {
     /// Every custom connector runtime, newest first as the server orders them
     /// (`GET /connect/v1/custom-connector-runtimes`).
     pub fn custom_connector_runtimes(&self) -> Paginator<CustomConnectorRuntime> {
+        const OP: &str = "list_custom_connector_runtimes";
         let api = self.clone();
-        Paginator::new("list_custom_connector_runtimes", move |token, size| {
+        Paginator::new(OP, move |token, size| {
             let api = api.clone();
             async move {
-                let list = api
-                    .list_custom_connector_runtimes(Some(size), token.as_deref())
-                    .await?;
-                let meta = list.metadata.as_ref();
-                page(
-                    "list_custom_connector_runtimes",
-                    list.data,
-                    meta.and_then(|m| m.next.as_deref()),
-                    meta.and_then(|m| m.total_size).map(i64::from),
-                )
+                api.list_custom_connector_runtimes(Some(size), token.as_deref())
+                    .await?
+                    .into_page(OP)
             }
         })
     }
@@ -239,25 +247,17 @@ impl ConnectApi {
 impl CcpmApi {
     /// Every ccpm plugin of an environment, optionally only those of one cloud
     /// (`GET /ccpm/v1/plugins`).
-    pub fn plugins(&self, environment: &str, cloud: Option<Cloud>) -> Paginator<Plugin> {
+    pub fn plugins(&self, environment: &str, cloud: Option<ccpm::Cloud>) -> Paginator<Plugin> {
+        const OP: &str = "list_plugins";
         let api = self.clone();
         let environment = environment.to_owned();
         let cloud = cloud.map(|c| c.to_string());
-        Paginator::new("list_plugins", move |token, size| {
-            let api = api.clone();
-            let environment = environment.clone();
-            let cloud = cloud.clone();
+        Paginator::new(OP, move |token, size| {
+            let (api, environment, cloud) = (api.clone(), environment.clone(), cloud.clone());
             async move {
-                let list = api
-                    .list_plugins(&environment, Some(size), token.as_deref(), cloud.as_deref())
-                    .await?;
-                let meta = list.metadata.as_ref();
-                page(
-                    "list_plugins",
-                    list.data,
-                    meta.and_then(|m| m.next.as_deref()),
-                    meta.and_then(|m| m.total_size).map(i64::from),
-                )
+                api.list_plugins(&environment, Some(size), token.as_deref(), cloud.as_deref())
+                    .await?
+                    .into_page(OP)
             }
         })
     }
@@ -265,24 +265,17 @@ impl CcpmApi {
     /// Every version of a ccpm plugin (`GET /ccpm/v1/plugins/{plugin_id}/versions`),
     /// following `metadata.next` when the server pages the answer.
     pub fn plugin_versions(&self, plugin_id: &str, environment: &str) -> Paginator<PluginVersion> {
+        const OP: &str = "list_plugin_versions";
         let api = self.clone();
         let plugin_id = plugin_id.to_owned();
         let environment = environment.to_owned();
-        Paginator::new("list_plugin_versions", move |token, size| {
-            let api = api.clone();
-            let plugin_id = plugin_id.clone();
-            let environment = environment.clone();
+        Paginator::new(OP, move |token, size| {
+            let (api, plugin_id, environment) =
+                (api.clone(), plugin_id.clone(), environment.clone());
             async move {
-                let list = api
-                    .list_plugin_versions(&plugin_id, &environment, Some(size), token.as_deref())
-                    .await?;
-                let meta = list.metadata.as_ref();
-                page(
-                    "list_plugin_versions",
-                    list.data,
-                    meta.and_then(|m| m.next.as_deref()),
-                    meta.and_then(|m| m.total_size).map(i64::from),
-                )
+                api.list_plugin_versions(&plugin_id, &environment, Some(size), token.as_deref())
+                    .await?
+                    .into_page(OP)
             }
         })
     }

@@ -1544,7 +1544,7 @@ impl CcpmApi {
         cloud: &ccpm::Cloud,
         description: &Option<String>,
     ) -> Result<(ccpm::Plugin, bool)> {
-        let filter = Some(connect::Cloud::from(cloud.as_str()));
+        let filter = Some(cloud.clone());
         let mut matches: Vec<ccpm::Plugin> = self
             .plugins(environment, filter)
             .all()

@@ -650,7 +650,7 @@ async fn ccpm_plugins_keep_environment_and_cloud_on_every_page() {
     let client = client_for(&server.base_url(), fast());
     let plugins = client
         .ccpm()
-        .plugins("env-9", Some(Cloud::Gcp))
+        .plugins("env-9", Some(ccloud_connect::ccpm::Cloud::Gcp))
         .all()
         .await
         .unwrap();
