@@ -1,0 +1,673 @@
+//! The usage guide's whole story, told through the crate's public API.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With no credentials in the environment it starts the embedded emulator on 127.0.0.1 and,
+//! against it: lists connectors, validates a managed plugin configuration, creates a managed
+//! connector and waits until it runs, reads and updates its configuration, shows its status
+//! and tasks, pauses, resumes and restarts it, lists the custom connector runtimes, uploads a
+//! generated plugin archive (progress bar on stderr) as a custom plugin and runs a custom
+//! connector on it, publishes a ccpm plugin version and waits until it is `READY`, lists
+//! plugins page by page, and deletes everything again.
+//!
+//! With credentials it runs only the read-only part, against the real API:
+//!
+//! ```text
+//! CONFLUENT_CLOUD_API_KEY, CONFLUENT_CLOUD_API_SECRET   a Cloud API key (--resource cloud)
+//! CONFLUENT_ENVIRONMENT_ID                              the environment, env-...
+//! CONFLUENT_KAFKA_CLUSTER_ID                            the Kafka cluster, lkc-...
+//! CONFLUENT_CLOUD_ENDPOINT                              optional: another base URL
+//! ```
+//!
+//! Exit status: 0 when all went well; 1 when a call failed (the crate's error is printed);
+//! 2 when credentials are set without the environment and cluster ids.
+
+use std::fmt;
+use std::io::Write;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use ccloud_connect::ccpm::{self, ConnectorClassType, PluginVersionPhase};
+use ccloud_connect::connect::{
+    Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
+};
+use ccloud_connect::emulator::Emulator;
+use ccloud_connect::{
+    Archive, ArchiveFormat, Client, ClientBuilder, ConnectorSpec, ENV_API_KEY, ENV_API_SECRET,
+    Error, Expand, NewCustomPlugin, NewPluginVersion, PluginRef, Result, TargetState,
+    UploadOptions, Wait, WaitOptions,
+};
+use futures::TryStreamExt;
+
+/// `writeln!` to the story's output; a failed write ends the story with the crate's error.
+macro_rules! say {
+    ($out:expr, $($fmt:tt)*) => {
+        writeln!($out, $($fmt)*).map_err(|e| io_error("writing the output", e))?
+    };
+}
+
+/// The variable naming the environment (`env-...`) for the real-API mode.
+pub const ENV_ENVIRONMENT_ID: &str = "CONFLUENT_ENVIRONMENT_ID";
+/// The variable naming the Kafka cluster (`lkc-...`) for the real-API mode.
+pub const ENV_KAFKA_CLUSTER_ID: &str = "CONFLUENT_KAFKA_CLUSTER_ID";
+
+// The emulator creates environments and clusters on first use, so any ids do.
+const ENV: &str = "env-quickstart";
+const CLUSTER: &str = "lkc-quickstart";
+const S3_SINK: &str = "S3_SINKConnector_0";
+const CUSTOM: &str = "custom-datagen_0";
+const DATAGEN: &str = "io.confluent.kafka.connect.datagen.DatagenConnector";
+const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(2).unwrap();
+
+/// The emulator story, step by step. Expects an empty emulator: the last step checks that
+/// nothing is left.
+pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary> {
+    let (api, ccpm) = (client.connect(), client.ccpm());
+
+    say!(out, "\n1. Connectors in {ENV}/{CLUSTER}");
+    show_connectors(client, ENV, CLUSTER, out).await?;
+
+    say!(out, "\n2. Validate a managed S3 sink configuration");
+    show_managed_plugins(client, ENV, CLUSTER, out).await?;
+    let draft = s3_sink_spec();
+    let check = api.validate_connector_spec(ENV, CLUSTER, &draft).await?;
+    for (key, errors) in check.field_errors() {
+        say!(out, "   without a bucket: {key}: {}", errors.join("; "));
+    }
+    let spec = draft.set("s3.bucket.name", "datagen-to-s3");
+    let check = api.validate_connector_spec(ENV, CLUSTER, &spec).await?;
+    say!(out, "   with a bucket: valid = {}", check.is_valid());
+
+    say!(out, "\n3. Create {S3_SINK} and wait until it runs");
+    let started = Instant::now();
+    let created = api.create_connector_checked(ENV, CLUSTER, &spec).await?;
+    say!(out, "   created {}, waiting for RUNNING...", created.name);
+    let running = TargetState::Running;
+    let status = api
+        .wait_for_state(ENV, CLUSTER, S3_SINK, running, waits())
+        .await?;
+    let (state, tasks, took) = (&status.connector.state, status.tasks.len(), secs(started));
+    say!(out, "   {state} after {took:.1} s, {tasks} tasks");
+    let managed_state = status.connector.state;
+
+    say!(out, "\n4. Read its configuration, then update it");
+    let read = api.read_connector_spec(ENV, CLUSTER, S3_SINK).await?;
+    for key in ["time.interval", "kafka.api.key", "aws.secret.access.key"] {
+        say!(out, "   {key} = {}", read.get(key).unwrap_or("-"));
+    }
+    let masked = join(read.masked_keys());
+    say!(out, "   masked, so the update gives them again: {masked}");
+    let updated = api
+        .update_config_from_read(ENV, CLUSTER, S3_SINK, |spec| {
+            with_s3_secrets(spec).set("time.interval", "DAILY")
+        })
+        .await?;
+    let interval = value(&updated, "time.interval");
+    say!(out, "   time.interval = {interval}");
+
+    say!(out, "\n5. Status and tasks");
+    let status = api.get_connector_status(ENV, CLUSTER, S3_SINK).await?;
+    say!(out, "   {}: {}", status.name, status.connector.state);
+    for task in &status.tasks {
+        say!(out, "   task {}: {}", task.id, task.state);
+    }
+    let tasks = api.list_connector_tasks(ENV, CLUSTER, S3_SINK).await?;
+    let intervals = tasks
+        .iter()
+        .filter_map(|t| t.config.as_ref()?.get("time.interval"));
+    let intervals = join(intervals.map(String::as_str));
+    say!(out, "   time.interval in the task configs: {intervals}");
+
+    say!(out, "\n6. Pause, resume and restart, waiting each time");
+    let paused = api
+        .pause(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
+        .await?;
+    say!(out, "   paused:    {}", state_of(&paused));
+    let resumed = api
+        .resume(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
+        .await?;
+    say!(out, "   resumed:   {}", state_of(&resumed));
+    let restarted = api
+        .restart(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
+        .await?;
+    say!(out, "   restarted: {}", state_of(&restarted));
+
+    say!(out, "\n7. Custom connector runtimes");
+    let runtime = show_runtimes(client, out).await?;
+
+    say!(out, "\n8. Upload a generated archive as a custom plugin");
+    let dir = TempDir::create()?;
+    let path = dir.0.join("quickstart-datagen-1.0.0.zip");
+    write_plugin_zip(&path)?;
+    let archive = Archive::open(&path, ArchiveFormat::Zip)?;
+    say!(out, "   {} ({:.1} MiB)", path.display(), mib(archive.len()));
+    let updates = Arc::new(AtomicU64::new(0));
+    let source = CustomConnectorPluginType::Source;
+    let plugin = NewCustomPlugin::new("quickstart-datagen", DATAGEN, source)
+        .description("Made by the ccloud-connect quickstart")
+        .sensitive_config_properties(["db.conn.string"]);
+    let upload = progress_bar(&updates);
+    let published = api
+        .publish_custom_plugin(&plugin, &archive, &upload)
+        .await?;
+    // The API always answers an id; were it missing, the next call would refuse the empty one.
+    let plugin_id = published.plugin.id.unwrap_or_default();
+    let seconds = published.upload.elapsed.as_secs_f64();
+    say!(out, "   uploaded in {seconds:.2} s: plugin {plugin_id}");
+
+    say!(out, "\n9. Run a custom connector on the plugin");
+    let mut custom = ConnectorSpec::custom(CUSTOM, &plugin_id)
+        .kafka_api_key("KAFKA-API-KEY")
+        .kafka_api_secret("kafka-api-secret")
+        .secret("db.conn.string", "postgres://app:pw@db.example.com/shop")
+        .set("kafka.topic", "pageviews")
+        .tasks_max(1);
+    if let Some(runtime) = &runtime {
+        custom = custom.plugin_runtime(runtime);
+    }
+    let started = Instant::now();
+    let created = api.create_connector_checked(ENV, CLUSTER, &custom).await?;
+    let status = api
+        .wait_for_state(ENV, CLUSTER, CUSTOM, running, waits())
+        .await?;
+    let (state, took) = (&status.connector.state, secs(started));
+    say!(out, "   {state} after {took:.1} s");
+    let dsn = value(&created, "db.conn.string");
+    say!(out, "   db.conn.string = {dsn} (sensitive per the plugin)");
+    let custom_state = status.connector.state;
+
+    say!(out, "\n10. Publish a ccpm plugin version, wait for READY");
+    let target = PluginRef::named("quickstart-ccpm", ccpm::Cloud::Aws)
+        .with_description("Made by the ccloud-connect quickstart");
+    let version = NewPluginVersion::new(ENV, target, "1.0.0")
+        .connector_class(DATAGEN, ConnectorClassType::Source)
+        .wait_until_ready(waits());
+    let started = Instant::now();
+    let upload = progress_bar(&updates);
+    let published = ccpm
+        .publish_plugin_version(&version, &archive, &upload)
+        .await?;
+    let ccpm_plugin_id = published.plugin.id.unwrap_or_default();
+    let version_id = published.version.id.unwrap_or_default();
+    let version_phase = published.version.status.map(|s| s.phase);
+    let (phase, took) = (phase_name(&version_phase), secs(started));
+    say!(out, "   plugin {ccpm_plugin_id}, version {version_id}");
+    say!(out, "   {phase} after {took:.1} s");
+
+    say!(out, "\n11. List ccpm plugins, {PAGE_SIZE} per page");
+    let mut ccpm_ids = vec![ccpm_plugin_id.clone()];
+    for n in 1..=4 {
+        let extra = ccpm
+            .create_plugin(&ccpm_plugin(&format!("extra-{n}")))
+            .await?;
+        ccpm_ids.extend(extra.id);
+    }
+    let mut pages = ccpm.plugins(ENV, None).page_size(PAGE_SIZE).by_page();
+    let (mut plugin_pages, mut plugins_listed) = (0, 0);
+    while let Some(page) = pages.try_next().await? {
+        plugin_pages += 1;
+        plugins_listed += page.items.len();
+        let names = join(page.items.iter().map(|p| p.spec.display_name.as_str()));
+        say!(out, "   page {plugin_pages}: {names}");
+    }
+    say!(out, "   {plugins_listed} plugins on {plugin_pages} pages");
+
+    say!(out, "\n12. Clean up");
+    for name in [S3_SINK, CUSTOM] {
+        api.delete_connector(ENV, CLUSTER, name).await?;
+        say!(out, "   deleted connector {name}");
+    }
+    api.delete_custom_connector_plugin(&plugin_id).await?;
+    say!(out, "   deleted custom plugin {plugin_id}");
+    ccpm.delete_plugin_version(&ccpm_plugin_id, &version_id, ENV)
+        .await?;
+    say!(out, "   deleted ccpm version {version_id}");
+    for id in &ccpm_ids {
+        ccpm.delete_plugin(id, ENV).await?;
+    }
+    say!(out, "   deleted {} ccpm plugins", ccpm_ids.len());
+    let archive_dir = dir.0.clone();
+    drop(dir);
+    let left_behind = [
+        show_connectors(client, ENV, CLUSTER, out).await?,
+        api.custom_connector_plugins(None).all().await?.len(),
+        ccpm.plugins(ENV, None).all().await?.len(),
+    ];
+    Ok(Summary {
+        managed_state,
+        custom_state,
+        version_phase,
+        plugin_pages,
+        plugins_listed,
+        progress_updates: updates.load(Ordering::Relaxed),
+        left_behind,
+        archive_dir,
+    })
+}
+
+/// The read-only part of the story, safe against a real organisation: it only lists.
+pub async fn run_read_only(
+    client: &Client,
+    environment: &str,
+    cluster: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    say!(out, "running read-only against {}", client.base_url());
+    say!(out, "\n1. Connectors in {environment}/{cluster}");
+    show_connectors(client, environment, cluster, out).await?;
+    say!(out, "\n2. Managed connector plugins");
+    show_managed_plugins(client, environment, cluster, out).await?;
+    say!(out, "\n3. Custom connector runtimes");
+    show_runtimes(client, out).await?;
+    say!(out, "\n4. Custom connector plugins (connect/v1), per cloud");
+    // Without a cloud the API lists only AWS plugins.
+    for cloud in [Cloud::Aws, Cloud::Azure, Cloud::Gcp] {
+        let list = client
+            .connect()
+            .custom_connector_plugins(Some(cloud.clone()));
+        let plugins = list.all().await?;
+        let names = join(plugins.iter().map(|p| p.display_name.as_str()));
+        say!(out, "   {cloud}: {} plugins: {names}", plugins.len());
+    }
+    say!(out, "\n5. ccpm plugins of {environment}");
+    let plugins = client.ccpm().plugins(environment, None).all().await?;
+    let names = join(plugins.iter().map(|p| p.spec.display_name.as_str()));
+    say!(out, "   {} plugins: {names}", plugins.len());
+    Ok(())
+}
+
+/// What the environment variables ask for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// No credentials: the whole story against the embedded emulator.
+    Emulator,
+    /// Credentials: read-only calls against the real API, in this environment and cluster.
+    ReadOnly {
+        environment: String,
+        cluster: String,
+    },
+}
+
+/// Picks the mode from the variables `var` returns (`None` when unset or blank). Credentials
+/// without both ids are refused with a message naming the variables.
+pub fn choose_mode(var: impl Fn(&str) -> Option<String>) -> std::result::Result<Mode, String> {
+    if var(ENV_API_KEY).is_none() && var(ENV_API_SECRET).is_none() {
+        return Ok(Mode::Emulator);
+    }
+    let (environment, cluster) = (var(ENV_ENVIRONMENT_ID), var(ENV_KAFKA_CLUSTER_ID));
+    if let (Some(environment), Some(cluster)) = (&environment, &cluster) {
+        let (environment, cluster) = (environment.clone(), cluster.clone());
+        return Ok(Mode::ReadOnly {
+            environment,
+            cluster,
+        });
+    }
+    let unset = [
+        (ENV_ENVIRONMENT_ID, environment),
+        (ENV_KAFKA_CLUSTER_ID, cluster),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.is_none().then_some(name))
+    .collect::<Vec<_>>()
+    .join(" and ");
+    Err(format!(
+        "{ENV_API_KEY}/{ENV_API_SECRET} are set, so the quickstart would run read-only against \
+         the real API, which needs {ENV_ENVIRONMENT_ID} (env-...) and {ENV_KAFKA_CLUSTER_ID} \
+         (lkc-...) too; {unset} not set. Set them, or unset the credentials to run the whole \
+         story against the embedded emulator."
+    ))
+}
+
+/// What the story did, for its last line and for tests.
+#[derive(Debug)]
+pub struct Summary {
+    pub managed_state: ConnectorState,
+    pub custom_state: ConnectorState,
+    pub version_phase: Option<PluginVersionPhase>,
+    pub plugin_pages: usize,
+    pub plugins_listed: usize,
+    pub progress_updates: u64,
+    /// Connectors, custom plugins and ccpm plugins still there after the cleanup.
+    pub left_behind: [usize; 3],
+    pub archive_dir: PathBuf,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let phase = phase_name(&self.version_phase);
+        let [connectors, custom, ccpm] = self.left_behind;
+        let archive = if self.archive_dir.exists() {
+            "kept"
+        } else {
+            "removed"
+        };
+        write!(
+            f,
+            "connectors {} and {}, version {}, {} plugins on {} pages, {} progress updates; \
+             left behind: {connectors} connectors, {custom} custom plugins, {ccpm} ccpm \
+             plugins; archive {archive}",
+            self.managed_state,
+            self.custom_state,
+            phase,
+            self.plugins_listed,
+            self.plugin_pages,
+            self.progress_updates,
+        )
+    }
+}
+
+/// Prints every connector with its id and state; returns how many there are.
+async fn show_connectors(
+    client: &Client,
+    environment: &str,
+    cluster: &str,
+    out: &mut impl Write,
+) -> Result<usize> {
+    let expand = Expand::STATUS | Expand::ID;
+    let api = client.connect();
+    let connectors = api
+        .list_connectors_expanded(environment, cluster, expand)
+        .await?;
+    say!(out, "   {} connectors", connectors.len());
+    for (name, expansion) in &connectors {
+        let id = expansion.id.as_ref().and_then(|id| id.id.as_deref());
+        let state = expansion.status.as_ref().map(|s| &s.connector.state);
+        let state = state.map_or("?".to_owned(), ToString::to_string);
+        say!(out, "   {name} ({}): {state}", id.unwrap_or("?"));
+    }
+    Ok(connectors.len())
+}
+
+async fn show_managed_plugins(
+    client: &Client,
+    environment: &str,
+    cluster: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let plugins = client
+        .connect()
+        .list_connector_plugins(environment, cluster)
+        .await?;
+    let names = join(plugins.iter().map(|p| p.class.as_str()));
+    say!(out, "   {} managed plugins: {names}", plugins.len());
+    Ok(())
+}
+
+/// Prints the runtimes; returns the name of the newest GA one, for custom connectors.
+async fn show_runtimes(client: &Client, out: &mut impl Write) -> Result<Option<String>> {
+    let report = client.connect().runtime_report().await?;
+    for runtime in report.runtimes() {
+        let name = runtime.custom_connect_plugin_runtime_name.as_deref();
+        let kafka = runtime.runtime_ak_version.as_deref().unwrap_or("?");
+        let java = runtime.supported_java_versions.join("/");
+        let eol = runtime
+            .end_of_life_at
+            .map(|t| format!(", end of life {}", t.date_naive()));
+        let eol = eol.unwrap_or_default();
+        say!(
+            out,
+            "   {}: Kafka {kafka}, Java {java}{eol}",
+            name.unwrap_or("?")
+        );
+    }
+    let newest = report
+        .newest_ga()
+        .and_then(|r| r.custom_connect_plugin_runtime_name.clone());
+    say!(out, "   newest GA: {}", newest.as_deref().unwrap_or("none"));
+    Ok(newest)
+}
+
+/// The usage guide's S3 sink, still without its bucket.
+fn s3_sink_spec() -> ConnectorSpec {
+    with_s3_secrets(ConnectorSpec::managed(S3_SINK, "S3_SINK"))
+        .set("topics", "pageviews")
+        .set("input.data.format", "AVRO")
+        .set("output.data.format", "AVRO")
+        .set("time.interval", "HOURLY")
+        .set("flush.size", "1000")
+        .tasks_max(2)
+}
+
+/// The S3 sink's secrets. Reads answer them masked, so every update must give them again.
+fn with_s3_secrets(spec: ConnectorSpec) -> ConnectorSpec {
+    spec.kafka_api_key("KAFKA-API-KEY")
+        .kafka_api_secret("kafka-api-secret")
+        .secret("aws.access.key.id", "AKIA-QUICKSTART")
+        .secret("aws.secret.access.key", "aws-secret-quickstart")
+}
+
+/// A ccpm plugin of the story's environment, without versions.
+fn ccpm_plugin(display_name: &str) -> ccpm::Plugin {
+    let environment = ccpm::EnvScopedObjectReference {
+        id: ENV.to_owned(),
+        environment: None,
+        related: None,
+        resource_name: None,
+    };
+    let spec = ccpm::PluginSpec {
+        display_name: display_name.to_owned(),
+        description: Some("Shows paging".to_owned()),
+        cloud: ccpm::Cloud::Aws,
+        environment,
+        runtime_language: None,
+    };
+    ccpm::Plugin {
+        spec,
+        id: None,
+        api_version: None,
+        kind: None,
+        metadata: None,
+    }
+}
+
+/// Every 100 ms, as the emulator provisions in 300 ms; against Confluent Cloud,
+/// `WaitOptions::default()` polls every 5 s for up to 10 minutes.
+fn waits() -> WaitOptions {
+    WaitOptions::new(Duration::from_millis(100), Duration::from_secs(30))
+}
+
+/// A configuration value of a connector as the API answered it.
+fn value<'a>(connector: &'a Connector, key: &str) -> &'a str {
+    let config = connector.config.as_ref();
+    config.and_then(|c| c.get(key)).map_or("-", String::as_str)
+}
+
+fn phase_name(phase: &Option<PluginVersionPhase>) -> String {
+    phase.as_ref().map_or("?".to_owned(), ToString::to_string)
+}
+
+fn state_of(status: &Option<ConnectorStatus>) -> String {
+    status
+        .as_ref()
+        .map_or("accepted".to_owned(), |s| s.connector.state.to_string())
+}
+
+/// Upload settings whose progress hook draws a bar on stderr and counts its calls.
+fn progress_bar(updates: &Arc<AtomicU64>) -> UploadOptions {
+    const WIDTH: usize = 40;
+    let updates = Arc::clone(updates);
+    // Small chunks give the bar more steps to draw.
+    UploadOptions::new()
+        .chunk_size(64 * 1024)
+        .progress(move |p| {
+            updates.fetch_add(1, Ordering::Relaxed);
+            let done = ((p.fraction() * WIDTH as f64) as usize).min(WIDTH);
+            let bar = format!("{}{}", "#".repeat(done), ".".repeat(WIDTH - done));
+            let percent = (p.fraction() * 100.0).floor();
+            let end = if p.sent >= p.total { "\n" } else { "" };
+            eprint!(
+                "\r   [{bar}] {percent:3.0}% of {:.1} MiB{end}",
+                mib(p.total)
+            );
+        })
+}
+
+/// A stand-in for a connector plugin (real ones come from a Maven or Gradle build): a valid
+/// ZIP with a manifest and 4 MiB of pseudo-random filler, so the progress bar has a way to go.
+fn write_plugin_zip(path: &Path) -> Result<()> {
+    let manifest = br#"{"name": "quickstart-datagen", "version": "1.0.0"}"#;
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next_byte = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 24) as u8
+    };
+    let filler: Vec<u8> = (0..4 << 20).map(|_| next_byte()).collect();
+    let zip = zip_stored(&[("manifest.json", manifest), ("lib/filler.bin", &filler)]);
+    std::fs::write(path, zip).map_err(|e| io_error(&format!("writing {}", path.display()), e))
+}
+
+/// The bytes of a ZIP archive holding `files` uncompressed (method 0, "stored").
+fn zip_stored(files: &[(&str, &[u8])]) -> Vec<u8> {
+    fn put(buf: &mut Vec<u8>, u16s: &[u16], u32s: &[u32]) {
+        u16s.iter().for_each(|v| buf.extend(v.to_le_bytes()));
+        u32s.iter().for_each(|v| buf.extend(v.to_le_bytes()));
+    }
+    let (mut zip, mut directory) = (Vec::new(), Vec::new());
+    for (name, data) in files {
+        let offset = zip.len() as u32;
+        let name_len = name.len() as u16;
+        // Version needed, flags, method, time, date (1980-01-01); CRC-32 and both sizes.
+        let head = [20, 0, 0, 0, 0x21];
+        let sums = [crc32(data), data.len() as u32, data.len() as u32];
+        put(&mut zip, &[], &[0x0403_4b50]);
+        put(&mut zip, &head, &sums);
+        put(&mut zip, &[name_len, 0], &[]);
+        zip.extend(name.as_bytes());
+        zip.extend(*data);
+        // The central directory repeats the header after a "version made by", then adds
+        // comment length, disk, attributes and where the local header is.
+        put(&mut directory, &[], &[0x0201_4b50]);
+        put(&mut directory, &[20], &[]);
+        put(&mut directory, &head, &sums);
+        put(&mut directory, &[name_len, 0, 0, 0, 0], &[0, offset]);
+        directory.extend(name.as_bytes());
+    }
+    let (start, size, count) = (zip.len() as u32, directory.len() as u32, files.len() as u16);
+    zip.extend(directory);
+    put(&mut zip, &[], &[0x0605_4b50]);
+    put(&mut zip, &[0, 0, count, count], &[size, start]);
+    put(&mut zip, &[0], &[]);
+    zip
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let byte = |crc: u32, _| {
+        if crc & 1 == 1 {
+            (crc >> 1) ^ 0xEDB8_8320
+        } else {
+            crc >> 1
+        }
+    };
+    !data
+        .iter()
+        .fold(!0, |crc, &b| (0..8).fold(crc ^ u32::from(b), byte))
+}
+
+/// A fresh directory under the system temp dir, removed when dropped, failure or not.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn create() -> Result<Self> {
+        let nanos = SystemTime::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos());
+        let name = format!("ccloud-connect-quickstart-{}-{nanos}", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let created = std::fs::create_dir(&path);
+        created.map_err(|e| io_error(&format!("creating {}", path.display()), e))?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Names joined with commas, eight at most.
+fn join<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    match names.len() {
+        0 => "none".to_owned(),
+        n if n > 8 => format!("{}, ... ({} more)", names[..8].join(", "), n - 8),
+        _ => names.join(", "),
+    }
+}
+
+fn io_error(context: &str, source: std::io::Error) -> Error {
+    Error::Io {
+        context: context.to_owned(),
+        source,
+    }
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn secs(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64()
+}
+
+/// The whole story against a fresh embedded emulator.
+async fn emulator_mode(out: &mut impl Write) -> Result<()> {
+    let emulator = Emulator::builder()
+        .provisioning_delay(Duration::from_millis(300))
+        .version_processing_delay(Duration::from_millis(300))
+        .start()
+        .await?;
+    let url = emulator.base_url();
+    say!(
+        out,
+        "no {ENV_API_KEY}: running against the embedded emulator at {url}"
+    );
+    let client = Client::builder()
+        .credentials("quickstart-key", "quickstart-secret")
+        .base_url(url)
+        .build()?;
+    let summary = run_story(&client, out).await?;
+    say!(out, "\ndone: {summary}");
+    Ok(())
+}
+
+/// The read-only part against the API the credentials (and `CONFLUENT_CLOUD_ENDPOINT`) name.
+async fn read_only_mode(
+    var: impl Fn(&str) -> Option<String>,
+    environment: &str,
+    cluster: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let client = ClientBuilder::from_env_with(var)?.build()?;
+    run_read_only(&client, environment, cluster, out).await
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let mut out = std::io::stdout();
+    let result = match choose_mode(var) {
+        Ok(Mode::Emulator) => emulator_mode(&mut out).await,
+        Ok(Mode::ReadOnly {
+            environment,
+            cluster,
+        }) => read_only_mode(var, &environment, &cluster, &mut out).await,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
