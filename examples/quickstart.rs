@@ -444,26 +444,9 @@ fn with_s3_secrets(spec: ConnectorSpec) -> ConnectorSpec {
 
 /// A ccpm plugin of the story's environment, without versions.
 fn ccpm_plugin(display_name: &str) -> ccpm::Plugin {
-    let environment = ccpm::EnvScopedObjectReference {
-        id: ENV.to_owned(),
-        environment: None,
-        related: None,
-        resource_name: None,
-    };
-    let spec = ccpm::PluginSpec {
-        display_name: display_name.to_owned(),
-        description: Some("Shows paging".to_owned()),
-        cloud: ccpm::Cloud::Aws,
-        environment,
-        runtime_language: None,
-    };
-    ccpm::Plugin {
-        spec,
-        id: None,
-        api_version: None,
-        kind: None,
-        metadata: None,
-    }
+    let mut plugin = ccpm::Plugin::new(ENV, display_name, ccpm::Cloud::Aws);
+    plugin.spec.description = Some("Shows paging".to_owned());
+    plugin
 }
 
 /// Every 100 ms, as the emulator provisions in 300 ms; against Confluent Cloud,

@@ -16,6 +16,7 @@ mod auth;
 mod client;
 pub mod config;
 mod connectors;
+mod constructors;
 mod error;
 mod lifecycle;
 pub mod metrics;

@@ -209,8 +209,11 @@ list_answer! {
 }
 
 impl ConnectApi {
-    /// Every custom connector plugin of the organisation, optionally only those of one
-    /// cloud, page by page (`GET /connect/v1/custom-connector-plugins`).
+    /// The custom connector plugins of the organisation in one cloud, page by page
+    /// (`GET /connect/v1/custom-connector-plugins`).
+    ///
+    /// With `None` the server applies its default filter, which Confluent documents as
+    /// `AWS`: to see every plugin, list each of [`connect::Cloud::KNOWN`] in turn.
     pub fn custom_connector_plugins(
         &self,
         cloud: Option<connect::Cloud>,

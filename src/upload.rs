@@ -1315,15 +1315,6 @@ fn required(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn env_ref(environment: &str) -> ccpm::EnvScopedObjectReference {
-    ccpm::EnvScopedObjectReference {
-        environment: None,
-        id: environment.to_owned(),
-        related: None,
-        resource_name: None,
-    }
-}
-
 fn missing_in_answer(api: &'static str, operation: &str, field: &'static str) -> Error {
     crate::error::decode(
         api,
@@ -1349,7 +1340,7 @@ impl CcpmApi {
         let body = ccpm::PresignedUrlRequest {
             cloud: cloud.clone(),
             content_format: format.into(),
-            environment: env_ref(environment),
+            environment: ccpm::EnvScopedObjectReference::new(environment),
         };
         let (status, bytes) = post_json_raw(
             self.raw(),
@@ -1436,7 +1427,7 @@ impl CcpmApi {
                 connector_classes: version.connector_classes.clone(),
                 content_format: None,
                 documentation_link: version.documentation_link.clone(),
-                environment: env_ref(environment),
+                environment: ccpm::EnvScopedObjectReference::new(environment),
                 sensitive_config_properties: version.sensitive_config_properties.clone(),
                 upload_source: ccpm::UploadSourcePresignedUrl {
                     location: ccpm::UploadSourceLocation::PresignedUrlLocation,
@@ -1566,19 +1557,8 @@ impl CcpmApi {
                 ));
             }
         }
-        let body = ccpm::Plugin {
-            api_version: None,
-            id: None,
-            kind: None,
-            metadata: None,
-            spec: ccpm::PluginSpec {
-                cloud: cloud.clone(),
-                description: description.clone(),
-                display_name: display_name.to_owned(),
-                environment: env_ref(environment),
-                runtime_language: None,
-            },
-        };
+        let mut body = ccpm::Plugin::new(environment, display_name, cloud.clone());
+        body.spec.description = description.clone();
         Ok((self.create_plugin(&body).await?, true))
     }
 }
