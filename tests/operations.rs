@@ -1639,6 +1639,50 @@ mod path_params {
 // Forward compatibility of answers
 // ---------------------------------------------------------------------------------------------
 
+/// A PATCH can clear the sensitive keys of a plugin: `Some(vec![])` goes on the wire as
+/// `[]`, while `None` leaves the field out and keeps the list.
+#[tokio::test]
+async fn plugin_update_can_clear_sensitive_properties() {
+    use ccloud_connect::connect::CustomConnectorPluginUpdate;
+    let server = MockServer::start_async().await;
+    let (_, answer) = common::response_fixture("update_custom_plugin_response.json");
+    let clear = server
+        .mock_async(|when, then| {
+            when.method(Method::PATCH)
+                .json_body(json!({"sensitive_config_properties": []}));
+            then.status(200).json_body(answer.clone());
+        })
+        .await;
+    let keep = server
+        .mock_async(|when, then| {
+            when.method(Method::PATCH)
+                .json_body(json!({"display_name": "x"}));
+            then.status(200).json_body(answer.clone());
+        })
+        .await;
+    let api = client(&server);
+    let cleared = CustomConnectorPluginUpdate {
+        sensitive_config_properties: Some(Vec::new()),
+        ..Default::default()
+    };
+    api.connect()
+        .update_custom_connector_plugin("ccp-1", &cleared)
+        .await
+        .unwrap();
+    let kept = CustomConnectorPluginUpdate {
+        display_name: Some("x".into()),
+        ..Default::default()
+    };
+    api.connect()
+        .update_custom_connector_plugin("ccp-1", &kept)
+        .await
+        .unwrap();
+    assert_eq!(
+        (clear.calls_async().await, keep.calls_async().await),
+        (1, 1)
+    );
+}
+
 #[tokio::test]
 async fn unknown_enum_values_and_extra_fields_decode() {
     use ccloud_connect::connect::mock::MockServerExt;

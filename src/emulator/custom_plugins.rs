@@ -343,7 +343,7 @@ pub(crate) async fn update(
         p.documentation_link = Some(v);
     }
     if sends_sensitive {
-        p.sensitive_config_properties = req.sensitive_config_properties;
+        p.sensitive_config_properties = req.sensitive_config_properties.unwrap_or_default();
     }
     if let Some(v) = req.runtime_language {
         p.runtime_language = Some(v);
