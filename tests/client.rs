@@ -666,3 +666,71 @@ async fn ccpm_plugins_keep_environment_and_cloud_on_every_page() {
         (1, 1)
     );
 }
+
+// ---------- connection pool ----------
+
+/// A keep-alive server that counts the TCP connections it accepted.
+async fn counting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    let Ok(n) = sock.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    // GETs carry no body: every header block is one request.
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        buf.drain(..end + 4);
+                        let body = r#"{"name":"c1"}"#;
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if sock.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted)
+}
+
+#[tokio::test]
+async fn clones_share_one_connection_pool() {
+    let (url, accepted) = counting_server().await;
+    let client = client_for(&url, RetryPolicy::none());
+    let clone = client.clone();
+    for c in [&client, &clone, &client, &clone] {
+        c.connect()
+            .get_connector_config("env-1", "lkc-1", "c1")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "sequential requests from a client and its clone reuse one kept-alive connection"
+    );
+    // A separately built client has its own pool.
+    client_for(&url, RetryPolicy::none())
+        .connect()
+        .get_connector_config("env-1", "lkc-1", "c1")
+        .await
+        .unwrap();
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
