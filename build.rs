@@ -516,7 +516,7 @@ fn facade(
                 methods,
                 "{docs}pub async fn {op}{generics}({inputs}) -> crate::Result<{ok}> {{\n\
                  {checks}\
-                 crate::error::from_generated(\"{api}\", \"{op}\", self.raw.{op}({args}).await).await\n}}",
+                 crate::error::from_generated(&self.raw.inner().credentials, \"{api}\", \"{op}\", self.raw.{op}({args}).await).await\n}}",
                 inputs = inputs.join(", "),
                 args = args.join(", "),
             );

@@ -21,8 +21,9 @@ pub(crate) const REDACTED: &str = "[redacted]";
 pub struct Credentials {
     api_key: String,
     header: HeaderValue,
-    /// Byte strings that would disclose the secret if an answer quoted them back.
-    disclosures: Vec<Vec<u8>>,
+    /// One searcher for every byte string that would disclose the secret if an answer
+    /// quoted it back. Built once: every answer is scanned, in a single linear pass.
+    disclosures: aho_corasick::AhoCorasick,
 }
 
 /// Below this length the bare secret is not searched for in answers: a short test secret
@@ -73,14 +74,20 @@ impl Credentials {
         })?;
         // hyper and reqwest leave sensitive values out of their own debug and trace output.
         header.set_sensitive(true);
-        let mut disclosures = vec![encoded.into_bytes()];
+        let mut needles = vec![encoded.into_bytes()];
         if api_secret.len() >= MIN_SCRUBBED_SECRET {
-            disclosures.push(api_secret.as_bytes().to_vec());
+            needles.push(api_secret.as_bytes().to_vec());
             let escaped = percent_encode(api_secret);
             if escaped != api_secret {
-                disclosures.push(escaped.into_bytes());
+                needles.push(escaped.into_bytes());
             }
         }
+        let disclosures = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&needles)
+            .map_err(|_| {
+                crate::Error::validation("api_secret", REDACTED, "is too long to be a secret")
+            })?;
         Ok(Self {
             api_key,
             header,
@@ -103,40 +110,10 @@ impl Credentials {
     /// The API never sends a caller's own secret back, but an echoing proxy or a
     /// misdirected base URL can, and answers end up in error messages and logs.
     pub(crate) fn scrub(&self, body: &[u8]) -> Option<Vec<u8>> {
-        let mut out: Option<Vec<u8>> = None;
-        for needle in &self.disclosures {
-            let haystack = out.as_deref().unwrap_or(body);
-            if let Some(replaced) = replace_all(haystack, needle, REDACTED.as_bytes()) {
-                out = Some(replaced);
-            }
-        }
-        out
+        self.disclosures.find(body)?;
+        let with = vec![REDACTED.as_bytes(); self.disclosures.patterns_len()];
+        Some(self.disclosures.replace_all_bytes(body, &with))
     }
-}
-
-/// `haystack` with each `needle` replaced, or `None` when there is none.
-fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
-    }
-    let mut out = Vec::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while i + needle.len() <= haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(&haystack[copied..i]);
-            out.extend_from_slice(with);
-            i += needle.len();
-            copied = i;
-        } else {
-            i += 1;
-        }
-    }
-    if copied == 0 {
-        return None;
-    }
-    out.extend_from_slice(&haystack[copied..]);
-    Some(out)
 }
 
 /// Percent-encodes every byte but ASCII letters and digits, as a secret would appear in a

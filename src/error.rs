@@ -525,13 +525,19 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     Some(cause.to_string()).filter(|c| !c.trim().is_empty())
 }
 
+/// A decode error quoting the start of `body`, with any quotation of `credentials` replaced
+/// (answers through the generated clients are scrubbed already; the metrics and upload
+/// paths read theirs directly).
 pub(crate) fn decode(
+    credentials: Option<&crate::Credentials>,
     api: &'static str,
     operation: &str,
     status: Option<StatusCode>,
     body: &[u8],
     source: serde_json::Error,
 ) -> Error {
+    let scrubbed = credentials.and_then(|c| c.scrub(body));
+    let body = scrubbed.as_deref().unwrap_or(body);
     Error::Decode {
         api,
         operation: operation.to_owned(),
@@ -544,6 +550,7 @@ pub(crate) fn decode(
 /// Converts the result of a generated operation. This is the one place progenitor's error
 /// type turns into the crate's.
 pub(crate) async fn from_generated<T: DeserializeOwned, E>(
+    credentials: &crate::Credentials,
     api: &'static str,
     operation: &str,
     result: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
@@ -562,7 +569,9 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
             transport(api, operation, e)
         }
-        P::InvalidResponsePayload(body, e) => decode(api, operation, None, &body, e),
+        P::InvalidResponsePayload(body, e) => {
+            decode(Some(credentials), api, operation, None, &body, e)
+        }
         P::ErrorResponse(value) => Error::Api(Box::new(ApiError::from_parts(
             api,
             operation,
@@ -585,8 +594,9 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
                 } else {
                     &body
                 };
-                return serde_json::from_slice(json)
-                    .map_err(|e| decode(api, operation, Some(status), &body, e));
+                return serde_json::from_slice(json).map_err(|e| {
+                    decode(Some(credentials), api, operation, Some(status), &body, e)
+                });
             }
             let body = read_capped(response).await;
             Error::Api(Box::new(ApiError::from_parts(

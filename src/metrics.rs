@@ -419,6 +419,8 @@ impl MetricsApi {
         if !status.is_success() {
             let headers = response.headers().clone();
             let body = read_capped(response).await;
+            // This path does not pass the transport's inspection: scrub here.
+            let body = self.transport.credentials.scrub(&body).unwrap_or(body);
             return Err(Error::Api(Box::new(ApiError::from_parts(
                 API, OPERATION, status, &headers, &body,
             ))));
@@ -427,6 +429,15 @@ impl MetricsApi {
             .bytes()
             .await
             .map_err(|e| transport(API, OPERATION, e))?;
-        serde_json::from_slice(&body).map_err(|e| decode(API, OPERATION, Some(status), &body, e))
+        serde_json::from_slice(&body).map_err(|e| {
+            decode(
+                Some(&self.transport.credentials),
+                API,
+                OPERATION,
+                Some(status),
+                &body,
+                e,
+            )
+        })
     }
 }

@@ -415,17 +415,18 @@ impl PresignedUpload {
     /// assert_eq!(names, ["key", "policy", "x-amz-signature", "bucket"]);
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self> {
-        Self::decode(body, "presigned-upload-url", "from_json", None)
+        Self::decode(None, body, "presigned-upload-url", "from_json", None)
     }
 
     fn decode(
+        credentials: Option<&crate::Credentials>,
         body: &[u8],
         api: &'static str,
         operation: &str,
         status: Option<StatusCode>,
     ) -> Result<Self> {
         let wire: PresignedWire = serde_json::from_slice(body)
-            .map_err(|e| crate::error::decode(api, operation, status, body, e))?;
+            .map_err(|e| crate::error::decode(credentials, api, operation, status, body, e))?;
         Ok(PresignedUpload {
             upload_url: wire.upload_url,
             upload_id: wire.upload_id,
@@ -1146,10 +1147,14 @@ impl ConnectApi {
             &body,
         )
         .await?;
-        Ok(
-            PresignedUpload::decode(&bytes, "connect/v1", OP, Some(status))?
-                .with_requested_cloud(cloud.as_str()),
-        )
+        Ok(PresignedUpload::decode(
+            Some(&self.raw().inner().credentials),
+            &bytes,
+            "connect/v1",
+            OP,
+            Some(status),
+        )?
+        .with_requested_cloud(cloud.as_str()))
     }
 
     /// Publishes a custom connector plugin in one call: asks for a presigned URL for the
@@ -1317,6 +1322,7 @@ fn required(field: &'static str, value: &str) -> Result<()> {
 
 fn missing_in_answer(api: &'static str, operation: &str, field: &'static str) -> Error {
     crate::error::decode(
+        None,
         api,
         operation,
         None,
@@ -1350,10 +1356,14 @@ impl CcpmApi {
             &body,
         )
         .await?;
-        Ok(
-            PresignedUpload::decode(&bytes, "ccpm/v1", OP, Some(status))?
-                .with_requested_cloud(cloud.as_str()),
-        )
+        Ok(PresignedUpload::decode(
+            Some(&self.raw().inner().credentials),
+            &bytes,
+            "ccpm/v1",
+            OP,
+            Some(status),
+        )?
+        .with_requested_cloud(cloud.as_str()))
     }
 
     /// Publishes a new version of a ccpm plugin in one call:

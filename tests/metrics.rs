@@ -247,3 +247,46 @@ async fn telemetry_base_urls_are_checked() {
     let debug = format!("{:?}", c.metrics());
     assert!(debug.contains("api.telemetry.confluent.cloud") && !debug.contains("SECRET"));
 }
+
+/// A proxy that echoes the request (the header, the secret) into its answer: neither the
+/// error nor the decode failure may quote it.
+#[tokio::test]
+async fn answers_quoting_the_credentials_are_scrubbed() {
+    const LONG_SECRET: &str = "metrics-secret/0123456789+abcdef";
+    let header = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("KEY:{LONG_SECRET}")
+        )
+    );
+    let echo = format!("you sent {header} ({LONG_SECRET})");
+    let connect = MockServer::start_async().await;
+    for status in [502, 200] {
+        let telemetry = MockServer::start_async().await;
+        telemetry.mock(|when, then| {
+            when.method(POST).path(QUERY_PATH);
+            then.status(status).body(echo.clone());
+        });
+        let client = Client::builder()
+            .credentials("KEY", LONG_SECRET)
+            .base_url(connect.base_url())
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let query = MetricsQuery::connector("lcc-1", metrics::RECEIVED_RECORDS).interval("a/b");
+        let err = client
+            .metrics_at(&telemetry.base_url())
+            .unwrap()
+            .query(&query)
+            .await
+            .unwrap_err();
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(text.contains("you sent"), "the answer is quoted: {text}");
+            assert!(
+                !text.contains(LONG_SECRET) && !text.contains(&header[6..]),
+                "{text}"
+            );
+        }
+    }
+}

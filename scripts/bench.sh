@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs every benchmark figure of BENCHMARKS.md and prints the summary table.
+#
+#   scripts/bench.sh [--quick] [--skip-build-figure]
+#
+# Not part of CI: a full run takes about 3 minutes on 2 cores, most of it figure 7's clean
+# build, plus, the first time, a release build of every dependency (about 11 minutes).
+#
+# * Builds benches/compare in release (`cargo bench`), which measures figures 1-6 against
+#   one loopback server it starts itself; figure 5 uploads a 1 GiB sparse archive made here.
+# * Figure 7 copies the sources (no .git, no target) to a temporary directory and builds
+#   there with a temporary CARGO_TARGET_DIR: a clean build, then an incremental rebuild
+#   after `touch src/lib.rs`. The copy and its target take about 1 GB of disk until the
+#   script ends, and the build competes for the CPU with anything else running.
+# * Installs what it needs and lacks: GNU time (peak RSS) and curl.
+#
+# Environment: BENCH_DIR (default ${TMPDIR:-/tmp}/ccloud-connect-bench) holds the archive and
+# the results (results.tsv: id, name, measured, target, ok|short; results.md: the table).
+# CARGO_TARGET_DIR is honoured for the benchmark build.
+#
+# --quick runs every code path with few rounds (a smoke test; its numbers are not figures).
+# Exits 0 when every figure was measured (some may be `short`), 1 when one could not be.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+quick=()
+build_figure=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=(--quick) ;;
+    --skip-build-figure) build_figure=0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+need() { # need <command-path> <apt package>
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 (for $1)" >&2
+  if [[ $(id -u) -eq 0 ]]; then apt-get install -y "$2" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
+  else sudo apt-get install -y "$2" >/dev/null; fi
+}
+need /usr/bin/time time
+need curl curl
+
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/ccloud-connect-bench}
+mkdir -p "$bench_dir"
+results="$bench_dir/results.tsv"
+: >"$results"
+
+# Figure 5's archive: 1 GiB, sparse (no disk blocks, reads as zeros), a .zip by name.
+archive="$bench_dir/plugin-1GiB.zip"
+if [[ ! -f "$archive" ]] || [[ $(stat -c %s "$archive") -ne $((1 << 30)) ]]; then
+  rm -f "$archive"
+  truncate -s 1G "$archive"
+fi
+
+echo "==> building benches/compare (release)" >&2
+cargo bench --bench compare --no-run >&2
+
+echo "==> figures 1-6" >&2
+status=0
+# The rows come on stdout as RESULT lines (kept in rows.out); progress and the per-round
+# details come on stderr, which stays on the terminal.
+cargo bench --bench compare -- run --upload-file "$archive" "${quick[@]}" >"$bench_dir/rows.out" \
+  || status=1
+awk -F'\t' '$1 == "RESULT" { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 }' "$bench_dir/rows.out" >>"$results"
+
+if [[ $build_figure -eq 1 ]]; then
+  echo "==> figure 7: clean build, incremental rebuild, generated lines" >&2
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ccloud-connect-build.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/src"
+  tar -C "$root" --exclude=./.git --exclude=./target -cf - . | tar -C "$work/src" -xf -
+  now() { date +%s.%N; }
+  build() { (cd "$work/src" && CARGO_TARGET_DIR="$work/target" cargo build --offline --locked --quiet) >&2; }
+  t0=$(now)
+  if build; then
+    t1=$(now)
+    # Sleep past the filesystem's mtime granularity so cargo sees the touch as new.
+    sleep 1
+    touch "$work/src/src/lib.rs"
+    t2=$(now)
+    if build; then
+      t3=$(now)
+      out=$(ls -d "$work"/target/debug/build/ccloud-connect-*/out | head -1)
+      connect=$(wc -l <"$out/connect_v1.rs")
+      ccpm=$(wc -l <"$out/ccpm_v1.rs")
+      echo "figure 7 used $(du -sh "$work" | cut -f1) of disk (copy and target), removed now" >&2
+      awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v connect="$connect" -v ccpm="$ccpm" -v jobs="$(nproc)" 'BEGIN {
+        printf "7\tbuild (dev profile, %s jobs)\tclean %.0f s, touch src/lib.rs %.1f s, %d generated lines (connect %d + ccpm %d)\treported\tok\n", jobs, b - a, d - c, connect + ccpm, connect, ccpm
+      }' >>"$results"
+    else
+      printf '7\tbuild (dev profile)\tnot measured: the incremental build failed\treported\tshort\n' >>"$results"
+      status=1
+    fi
+  else
+    printf '7\tbuild (dev profile)\tnot measured: the clean build failed\treported\tshort\n' >>"$results"
+    status=1
+  fi
+fi
+
+# The summary: one row per figure, columns padded to their widest cell.
+{
+  printf 'figure\tname\tmeasured\ttarget\tresult\n'
+  cat "$results"
+} | awk -F'\t' '
+  function dashes(n,   s) { s = ""; while (n-- > 0) s = s "-"; return s }
+  { for (i = 1; i <= 5; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+  END {
+    for (r = 1; r <= NR; r++) {
+      line = ""; rule = ""
+      for (i = 1; i <= 5; i++) {
+        line = line sprintf("%-" w[i] "s", cell[r, i]) (i < 5 ? " | " : "")
+        rule = rule dashes(w[i]) (i < 5 ? "-+-" : "")
+      }
+      print line
+      if (r == 1) print rule
+    }
+  }'
+
+{
+  echo '| figure | name | measured | target | result |'
+  echo '|---|---|---|---|---|'
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$results"
+} >"$bench_dir/results.md"
+echo >&2
+echo "results: $results and $bench_dir/results.md" >&2
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -h | awk '/^Mem:/ { print $2 }') RAM, $(rustc -V)" >&2
+exit $status
