@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use ccloud_connect::Client;
+use ccloud_connect::{Client, connect};
 use futures::TryStreamExt;
 
 fn environment_arg() -> Result<Option<String>, String> {
@@ -36,13 +36,19 @@ fn environment_arg() -> Result<Option<String>, String> {
 async fn run(environment: Option<String>) -> ccloud_connect::Result<()> {
     let client = Client::from_env()?;
 
-    let mut plugins = client.connect().custom_connector_plugins(None).by_item();
-    while let Some(plugin) = plugins.try_next().await? {
-        println!(
-            "{}\t{}",
-            plugin.id.as_deref().unwrap_or("-"),
-            plugin.display_name
-        );
+    // Without a cloud the API lists only AWS plugins: ask for each cloud in turn.
+    for cloud in connect::Cloud::KNOWN {
+        let mut plugins = client
+            .connect()
+            .custom_connector_plugins(Some(connect::Cloud::from(*cloud)))
+            .by_item();
+        while let Some(plugin) = plugins.try_next().await? {
+            println!(
+                "{}\t{}",
+                plugin.id.as_deref().unwrap_or("-"),
+                plugin.display_name
+            );
+        }
     }
 
     if let Some(env) = environment {
