@@ -288,17 +288,28 @@ impl ConnectApi {
         .await
     }
 
-    async fn after_lifecycle(
+    /// Sends a lifecycle request (`request`, not polled before the wait options are
+    /// checked), then waits for `target` when asked to.
+    async fn change_state(
         &self,
         environment_id: &str,
         kafka_cluster_id: &str,
         connector_name: &str,
         target: TargetState,
         wait: Wait,
+        request: impl Future<Output = Result<()>>,
     ) -> Result<Option<ConnectorStatus>> {
-        match wait {
-            Wait::No => Ok(None),
-            Wait::With(options) => self
+        let options = match wait {
+            Wait::No => None,
+            Wait::With(options) => {
+                options.check()?;
+                Some(options)
+            }
+        };
+        request.await?;
+        match options {
+            None => Ok(None),
+            Some(options) => self
                 .wait_for_state(
                     environment_id,
                     kafka_cluster_id,
@@ -320,17 +331,14 @@ impl ConnectApi {
         connector_name: &str,
         wait: Wait,
     ) -> Result<Option<ConnectorStatus>> {
-        if let Wait::With(options) = wait {
-            options.check()?;
-        }
-        self.pause_connector(environment_id, kafka_cluster_id, connector_name)
-            .await?;
-        self.after_lifecycle(
+        let request = self.pause_connector(environment_id, kafka_cluster_id, connector_name);
+        self.change_state(
             environment_id,
             kafka_cluster_id,
             connector_name,
             TargetState::Paused,
             wait,
+            request,
         )
         .await
     }
@@ -344,17 +352,14 @@ impl ConnectApi {
         connector_name: &str,
         wait: Wait,
     ) -> Result<Option<ConnectorStatus>> {
-        if let Wait::With(options) = wait {
-            options.check()?;
-        }
-        self.resume_connector(environment_id, kafka_cluster_id, connector_name)
-            .await?;
-        self.after_lifecycle(
+        let request = self.resume_connector(environment_id, kafka_cluster_id, connector_name);
+        self.change_state(
             environment_id,
             kafka_cluster_id,
             connector_name,
             TargetState::Running,
             wait,
+            request,
         )
         .await
     }
@@ -372,17 +377,14 @@ impl ConnectApi {
         connector_name: &str,
         wait: Wait,
     ) -> Result<Option<ConnectorStatus>> {
-        if let Wait::With(options) = wait {
-            options.check()?;
-        }
-        self.restart_connector(environment_id, kafka_cluster_id, connector_name)
-            .await?;
-        self.after_lifecycle(
+        let request = self.restart_connector(environment_id, kafka_cluster_id, connector_name);
+        self.change_state(
             environment_id,
             kafka_cluster_id,
             connector_name,
             TargetState::Running,
             wait,
+            request,
         )
         .await
     }
