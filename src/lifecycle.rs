@@ -66,7 +66,7 @@ impl WaitOptions {
         self.timeout
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.interval.is_zero() {
             return Err(Error::validation(
                 "wait interval",
@@ -140,7 +140,7 @@ impl OffsetsChange {
 }
 
 /// What one read says about a wait.
-enum Verdict<T> {
+pub(crate) enum Verdict<T> {
     Done(T),
     Pending(String),
     Failed {
@@ -149,10 +149,12 @@ enum Verdict<T> {
     },
 }
 
-/// Reads until `judge` says done or failed, or the timeout passes.
-async fn poll_until<T, F, Fut>(
+/// Reads until `judge` says done or failed, or the timeout passes. `first`, when given, is
+/// judged before any read (an answer the caller already holds, such as a create's).
+pub(crate) async fn poll_until<T, F, Fut>(
     options: WaitOptions,
     what: String,
+    mut first: Option<T>,
     mut read: F,
     judge: impl Fn(T) -> Verdict<T>,
 ) -> Result<T>
@@ -164,7 +166,11 @@ where
     let started = Instant::now();
     let deadline = started + options.timeout;
     loop {
-        let state = match judge(read().await?) {
+        let value = match first.take() {
+            Some(value) => value,
+            None => read().await?,
+        };
+        let state = match judge(value) {
             Verdict::Done(value) => return Ok(value),
             Verdict::Failed { state, detail } => {
                 return Err(Error::Wait {
@@ -282,6 +288,7 @@ impl ConnectApi {
         poll_until(
             options,
             format!("connector {connector_name:?} to be {}", target.state()),
+            None,
             || self.get_connector_status(environment_id, kafka_cluster_id, connector_name),
             |status| judge_connector(status, target),
         )
@@ -474,6 +481,7 @@ impl ConnectApi {
         poll_until(
             options,
             format!("the offsets of connector {connector_name:?} to be APPLIED"),
+            None,
             || {
                 self.get_connector_offsets_request_status(
                     environment_id,

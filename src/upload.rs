@@ -53,6 +53,7 @@ use serde::{Deserialize, Serialize};
 use crate::ccpm::{self, CcpmApi};
 use crate::connect::{self, ConnectApi};
 use crate::error::{ApiError, read_capped};
+use crate::lifecycle::{Verdict, poll_until};
 use crate::transport::Inner;
 use crate::{Error, Result, WaitOptions};
 
@@ -1290,8 +1291,8 @@ impl NewCustomPlugin {
     }
 
     fn validate(&self) -> Result<()> {
-        required("display_name", &self.display_name)?;
-        required("connector_class", &self.connector_class)?;
+        crate::validate::query_param("display_name", &self.display_name)?;
+        crate::validate::query_param("connector_class", &self.connector_class)?;
         Ok(())
     }
 }
@@ -1304,20 +1305,6 @@ pub struct PublishedCustomPlugin {
     pub plugin: connect::CustomConnectorPlugin,
     /// The storage upload.
     pub upload: UploadReceipt,
-}
-
-fn required(field: &'static str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::validation(field, value, "must not be empty"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::validation(
-            field,
-            value,
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
 }
 
 fn missing_in_answer(api: &'static str, operation: &str, field: &'static str) -> Error {
@@ -1342,7 +1329,7 @@ impl CcpmApi {
         cloud: ccpm::Cloud,
     ) -> Result<PresignedUpload> {
         const OP: &str = "create_presigned_upload_url";
-        required("environment", environment)?;
+        crate::validate::query_param("environment", environment)?;
         let body = ccpm::PresignedUrlRequest {
             cloud: cloud.clone(),
             content_format: format.into(),
@@ -1455,8 +1442,14 @@ impl CcpmApi {
                     .clone()
                     .filter(|id| !id.is_empty())
                     .ok_or_else(|| missing_in_answer("ccpm/v1", "create_plugin_version", "id"))?;
-                self.settle_plugin_version(&plugin_id, &version_id, environment, created, wait)
-                    .await?
+                self.settle_plugin_version(
+                    &plugin_id,
+                    &version_id,
+                    environment,
+                    Some(created),
+                    wait,
+                )
+                .await?
             }
             None => created,
         };
@@ -1483,59 +1476,27 @@ impl CcpmApi {
         environment: &str,
         options: &WaitOptions,
     ) -> Result<ccpm::PluginVersion> {
-        check_wait(options)?;
-        let first = self
-            .get_plugin_version(plugin_id, version_id, environment)
-            .await?;
-        self.settle_plugin_version(plugin_id, version_id, environment, first, *options)
+        self.settle_plugin_version(plugin_id, version_id, environment, None, *options)
             .await
     }
 
+    /// Polls a version (judging `known` first, when given) until `READY`.
     async fn settle_plugin_version(
         &self,
         plugin_id: &str,
         version_id: &str,
         environment: &str,
-        mut current: ccpm::PluginVersion,
+        known: Option<ccpm::PluginVersion>,
         wait: WaitOptions,
     ) -> Result<ccpm::PluginVersion> {
-        let started = Instant::now();
-        let what = || format!("version {version_id:?} of plugin {plugin_id:?} to be READY");
-        loop {
-            let phase = current.status.as_ref().map(|s| s.phase.clone());
-            match phase {
-                Some(ccpm::PluginVersionPhase::Ready) => return Ok(current),
-                Some(ccpm::PluginVersionPhase::Failed) => {
-                    return Err(Error::Wait {
-                        what: what(),
-                        last_state: Some("FAILED".to_owned()),
-                        timed_out: false,
-                        detail: current.status.and_then(|s| s.error_message),
-                        waited: started.elapsed(),
-                    });
-                }
-                _ => {}
-            }
-            let waited = started.elapsed();
-            if waited >= wait.timeout() {
-                return Err(Error::Wait {
-                    what: what(),
-                    last_state: Some(
-                        phase.map_or_else(
-                            || "without a status".to_owned(),
-                            |p| p.as_str().to_owned(),
-                        ),
-                    ),
-                    timed_out: true,
-                    detail: None,
-                    waited,
-                });
-            }
-            tokio::time::sleep(wait.interval().min(wait.timeout() - waited)).await;
-            current = self
-                .get_plugin_version(plugin_id, version_id, environment)
-                .await?;
-        }
+        poll_until(
+            wait,
+            format!("version {version_id:?} of plugin {plugin_id:?} to be READY"),
+            known,
+            || self.get_plugin_version(plugin_id, version_id, environment),
+            judge_plugin_version,
+        )
+        .await
     }
 
     async fn find_or_create_plugin(
@@ -1573,15 +1534,19 @@ impl CcpmApi {
     }
 }
 
-fn check_wait(options: &WaitOptions) -> Result<()> {
-    if options.interval().is_zero() {
-        return Err(Error::validation(
-            "wait interval",
-            "0s",
-            "must be positive, or the wait would flood the API with reads",
-        ));
+/// `READY` ends the wait, `FAILED` fails it with the server's `error_message`; every other
+/// phase (`PROCESSING`, values this crate does not know, no status yet) is pending.
+fn judge_plugin_version(version: ccpm::PluginVersion) -> Verdict<ccpm::PluginVersion> {
+    let phase = version.status.as_ref().map(|s| s.phase.clone());
+    match phase {
+        Some(ccpm::PluginVersionPhase::Ready) => Verdict::Done(version),
+        Some(ccpm::PluginVersionPhase::Failed) => Verdict::Failed {
+            state: "FAILED".to_owned(),
+            detail: version.status.and_then(|s| s.error_message),
+        },
+        Some(other) => Verdict::Pending(other.as_str().to_owned()),
+        None => Verdict::Pending("without a status".to_owned()),
     }
-    Ok(())
 }
 
 /// Which ccpm plugin a new version belongs to.
@@ -1703,11 +1668,13 @@ impl NewPluginVersion {
     }
 
     fn validate(&self) -> Result<()> {
-        required("environment", &self.environment)?;
-        required("version", &self.version)?;
+        crate::validate::query_param("environment", &self.environment)?;
+        crate::validate::query_param("version", &self.version)?;
         match &self.plugin {
             PluginRef::Id(id) => crate::validate::path_param("plugin_id", id)?,
-            PluginRef::Named { display_name, .. } => required("display_name", display_name)?,
+            PluginRef::Named { display_name, .. } => {
+                crate::validate::query_param("display_name", display_name)?
+            }
         }
         if self.connector_classes.is_empty() {
             return Err(Error::validation(
@@ -1717,10 +1684,10 @@ impl NewPluginVersion {
             ));
         }
         for class in &self.connector_classes {
-            required("connector_classes.class_name", &class.class_name)?;
+            crate::validate::query_param("connector_classes.class_name", &class.class_name)?;
         }
         if let Some(wait) = &self.wait {
-            check_wait(wait)?;
+            wait.check()?;
         }
         Ok(())
     }
