@@ -226,6 +226,10 @@ impl ClientBuilder {
     /// Uses the caller's HTTP client (its pool, proxy and TLS settings). The timeouts set
     /// on this builder are then not applied: configure them on that client. Credentials are
     /// added per request, only for the base URL.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`, as the crate's own
+    /// client is: the API never redirects, and a followed redirect carries the request,
+    /// credentials included, to a URL this client did not check.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -237,7 +241,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with every request just before it is sent: its operation, method,
+    /// Calls `observer` with every `connect/v1` and `ccpm/v1` request just before it is sent: its operation, method,
     /// URL, headers and JSON body. Credentials are never shown (the `Authorization` header is
     /// added after observers ran). A request retried by the [`RetryPolicy`] is shown once.
     ///
@@ -264,9 +268,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with the final answer of every request (after retries), before it
-    /// is decoded: status, headers and body (whole for a success status, the first 64 KiB
-    /// otherwise). Quotations of the client's own credentials are already `[redacted]`.
+    /// Calls `observer` with the final answer of every `connect/v1` and `ccpm/v1` request
+    /// (after retries), before it is decoded: status, headers and body (whole for a success
+    /// status, the first 64 KiB otherwise). Quotations of the client's own credentials in
+    /// the body are already `[redacted]`; headers are shown as received.
     /// An answer that never arrived (a timeout, a broken connection) is not shown.
     pub fn on_response(
         mut self,

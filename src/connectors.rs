@@ -94,8 +94,6 @@ impl ConnectApi {
             .await?
         {
             ListConnectorsResponse::NameList(names) => Ok(names.0),
-            // An empty object and an empty array mean the same thing.
-            ListConnectorsResponse::ExpansionMap(map) if map.0.is_empty() => Ok(Vec::new()),
             ListConnectorsResponse::ExpansionMap(map) => Ok(map.0.into_keys().collect()),
         }
     }

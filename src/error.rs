@@ -45,7 +45,7 @@ pub enum Error {
     /// The request could not be built or was refused by the client's own safety checks.
     #[error("{api} {operation}: request not sent: {message}")]
     InvalidRequest {
-        /// `connect/v1` or `ccpm/v1`.
+        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
         api: &'static str,
         /// The operationId.
         operation: String,
@@ -56,7 +56,7 @@ pub enum Error {
     /// The connection failed, timed out, or broke before the whole answer arrived.
     #[error("{api} {operation}: {message}")]
     Transport {
-        /// `connect/v1`, `ccpm/v1` or `storage`.
+        /// `connect/v1`, `ccpm/v1`, `telemetry/v2` or `storage`.
         api: &'static str,
         /// The operationId.
         operation: String,
@@ -72,7 +72,7 @@ pub enum Error {
         "{api} {operation}: could not decode the {status} answer: {source}; body starts with {snippet:?}"
     )]
     Decode {
-        /// `connect/v1` or `ccpm/v1`.
+        /// `connect/v1`, `ccpm/v1`, `telemetry/v2` or an upload helper.
         api: &'static str,
         /// The operationId.
         operation: String,
@@ -266,7 +266,7 @@ pub struct ErrorDetail {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// `connect/v1`, `ccpm/v1` or `storage`.
+    /// `connect/v1`, `ccpm/v1`, `telemetry/v2` or `storage`.
     pub api: &'static str,
     /// The operationId (or `upload`).
     pub operation: String,
@@ -526,8 +526,8 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 /// A decode error quoting the start of `body`, with any quotation of `credentials` replaced
-/// (answers through the generated clients are scrubbed already; the metrics and upload
-/// paths read theirs directly).
+/// (answers through the generated clients' hooks are scrubbed already; the metrics client
+/// reads its answers directly).
 pub(crate) fn decode(
     credentials: Option<&crate::Credentials>,
     api: &'static str,

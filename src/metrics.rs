@@ -363,13 +363,9 @@ impl MetricsApi {
         &self.base
     }
 
-    /// Whether `url` is under the telemetry base URL: same scheme, host and port, and a path
-    /// below the base path.
+    /// Whether `url` is under the telemetry base URL.
     fn owns(&self, url: &Url) -> bool {
-        url.scheme() == self.base.scheme()
-            && url.host_str() == self.base.host_str()
-            && url.port_or_known_default() == self.base.port_or_known_default()
-            && url.path().starts_with(self.base.path())
+        crate::transport::owned_by(&self.base, url)
     }
 
     /// Runs a query (`POST /v2/metrics/cloud/query`). The query is checked first and

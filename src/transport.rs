@@ -2,7 +2,9 @@
 //!
 //! The generated clients call progenitor's `ClientHooks`; this module implements them once for
 //! both APIs, so no generated operation can bypass authentication scoping, the retry policy,
-//! the scrubbing of quoted credentials or the observers installed on the client.
+//! the scrubbing of quoted credentials or the observers installed on the client. (The
+//! telemetry client of `metrics.rs` is not generated: it shares the retry loop and scopes
+//! and scrubs on its own, and is not shown to observers.)
 
 use std::fmt;
 use std::sync::Arc;
@@ -107,10 +109,7 @@ impl Transport {
     /// Whether `url` is under the configured base URL: same scheme, host and port, and a
     /// path below the base path. Credentials go nowhere else.
     pub(crate) fn owns(&self, url: &Url) -> bool {
-        url.scheme() == self.base.scheme()
-            && url.host_str() == self.base.host_str()
-            && url.port_or_known_default() == self.base.port_or_known_default()
-            && under(url.path(), self.base.path())
+        owned_by(&self.base, url)
     }
 
     fn prepare(
@@ -271,6 +270,15 @@ impl Transport {
             attempt += 1;
         }
     }
+}
+
+/// Whether `url` is under `base`: same scheme, host and port, and a path at or below the
+/// base path. Credentials go to no other URL.
+pub(crate) fn owned_by(base: &Url, url: &Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default()
+        && under(url.path(), base.path())
 }
 
 /// Whether `path` is `base` or below it, segment-wise (`/cc` owns `/cc/x`, not `/ccx`).
