@@ -25,7 +25,8 @@ use crate::{Error, Result};
 /// The timeout bounds when the last read may start: reads happen at the start, then every
 /// `interval`, and once more at the deadline; a read in flight at the deadline is allowed
 /// to finish (each read is bounded by the client's request timeout). A zero timeout makes
-/// exactly one read.
+/// exactly one read, or none when an answer is already at hand (a publish judges the
+/// create's answer first).
 ///
 /// ```
 /// use std::time::Duration;
@@ -164,7 +165,8 @@ where
 {
     options.check()?;
     let started = Instant::now();
-    let deadline = started + options.timeout;
+    // A timeout too large for the clock (Duration::MAX, say) means no deadline.
+    let deadline = started.checked_add(options.timeout);
     loop {
         let value = match first.take() {
             Some(value) => value,
@@ -184,7 +186,7 @@ where
             Verdict::Pending(state) => state,
         };
         let now = Instant::now();
-        if now >= deadline {
+        if deadline.is_some_and(|d| now >= d) {
             return Err(Error::Wait {
                 what,
                 last_state: Some(state),
@@ -194,7 +196,8 @@ where
             });
         }
         tracing::debug!(%what, %state, "still waiting");
-        tokio::time::sleep(options.interval.min(deadline - now)).await;
+        let left = deadline.map_or(options.interval, |d| d - now);
+        tokio::time::sleep(options.interval.min(left)).await;
     }
 }
 

@@ -69,7 +69,8 @@ const DEFAULT_CHUNK_SIZE: usize = 256 * 1024;
 const MIN_CHUNK_SIZE: usize = 64 * 1024;
 const MAX_CHUNK_SIZE: usize = 1024 * 1024;
 /// Chunks read ahead of the connection: the file reader stays this far ahead, so memory
-/// in flight is at most `(READ_AHEAD + 1) * chunk_size` plus the HTTP stack's buffer.
+/// in flight is at most `(READ_AHEAD + 2) * chunk_size` (the queued chunks, one waiting to
+/// be queued, one being sent) plus the HTTP stack's buffer.
 const READ_AHEAD: usize = 3;
 
 const EXPIRED_HINT: &str =
@@ -416,18 +417,18 @@ impl PresignedUpload {
     /// assert_eq!(names, ["key", "policy", "x-amz-signature", "bucket"]);
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self> {
-        Self::decode(None, body, "presigned-upload-url", "from_json", None)
+        Self::decode(body, "presigned-upload-url", "from_json", None)
     }
 
     fn decode(
-        credentials: Option<&crate::Credentials>,
         body: &[u8],
         api: &'static str,
         operation: &str,
         status: Option<StatusCode>,
     ) -> Result<Self> {
         let wire: PresignedWire = serde_json::from_slice(body)
-            .map_err(|e| crate::error::decode(credentials, api, operation, status, body, e))?;
+            // No snippet: the body carries the storage's signature and policy.
+            .map_err(|e| crate::error::decode(None, api, operation, status, b"", e))?;
         Ok(PresignedUpload {
             upload_url: wire.upload_url,
             upload_id: wire.upload_id,
@@ -1004,6 +1005,9 @@ pub(crate) fn storage_error(status: StatusCode, headers: &HeaderMap, body: &[u8]
     let text = String::from_utf8_lossy(body);
     let xml_code = xml_element(&text, "Code");
     if xml_code.is_some() {
+        // S3 echoes <SignatureProvided>, <StringToSign> and tokens in its XML errors: keep
+        // only what is parsed out of it below.
+        err.raw_body = None;
         // An XML error body: its <Message> is the message, or there is none. The generic
         // fallback (the body's text without tags) would only repeat the code.
         err.message = xml_element(&text, "Message")
@@ -1148,14 +1152,10 @@ impl ConnectApi {
             &body,
         )
         .await?;
-        Ok(PresignedUpload::decode(
-            Some(&self.raw().inner().credentials),
-            &bytes,
-            "connect/v1",
-            OP,
-            Some(status),
-        )?
-        .with_requested_cloud(cloud.as_str()))
+        Ok(
+            PresignedUpload::decode(&bytes, "connect/v1", OP, Some(status))?
+                .with_requested_cloud(cloud.as_str()),
+        )
     }
 
     /// Publishes a custom connector plugin in one call: asks for a presigned URL for the
@@ -1343,14 +1343,10 @@ impl CcpmApi {
             &body,
         )
         .await?;
-        Ok(PresignedUpload::decode(
-            Some(&self.raw().inner().credentials),
-            &bytes,
-            "ccpm/v1",
-            OP,
-            Some(status),
-        )?
-        .with_requested_cloud(cloud.as_str()))
+        Ok(
+            PresignedUpload::decode(&bytes, "ccpm/v1", OP, Some(status))?
+                .with_requested_cloud(cloud.as_str()),
+        )
     }
 
     /// Publishes a new version of a ccpm plugin in one call:

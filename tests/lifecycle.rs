@@ -229,6 +229,21 @@ async fn zero_timeout_reads_once() {
     provisioning.assert_calls(1);
 }
 
+/// A timeout too large for the clock waits without a deadline instead of panicking.
+#[tokio::test]
+async fn an_unbounded_timeout_waits_until_the_state_is_reached() {
+    let server = MockServer::start_async().await;
+    let running = status_mock(&server, "RUNNING", None);
+    let options = WaitOptions::new(Duration::from_millis(10), Duration::MAX);
+    let status = client(&server)
+        .connect()
+        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options)
+        .await
+        .unwrap();
+    assert_eq!(status.connector.state.as_str(), "RUNNING");
+    running.assert_calls(1);
+}
+
 #[tokio::test]
 async fn dropping_the_wait_stops_polling() {
     let server = MockServer::start_async().await;
