@@ -71,6 +71,13 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
         .with_inner_type(quote_path("crate::transport::Inner"))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap");
+    // `upload_form_data` keeps the server's field order (S3 reads the form in order) and
+    // takes any scalar as its text: one hand-written type for both APIs (src/upload.rs).
+    settings.with_replacement(
+        "UploadFormData",
+        "crate::upload::UploadFormData",
+        std::iter::empty(),
+    );
     for name in enums.keys() {
         settings.with_replacement(
             name,
@@ -97,6 +104,7 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
         .ok_or("progenitor output has no `types` module")?;
     types_mod.1.extend(enum_items.items);
     tolerate_null_collections(&mut types_mod.1);
+    redact_debug(&mut types_mod.1, "ConnectorConfig")?;
 
     let facade = facade(spec, &file, &checks)?;
     let mocks = progenitor::Generator::new(&settings)
@@ -161,6 +169,31 @@ fn tolerate_null_collections(items: &mut Vec<syn::Item>) {
             }
         });
     }
+}
+
+/// Drops the derived `Debug` of `name`, when this spec has it: the type holds secrets and its
+/// `Debug` is written by hand (src/config.rs) to mask them.
+fn redact_debug(items: &mut [syn::Item], name: &str) -> Result<(), String> {
+    let Some(item) = items.iter_mut().find_map(|item| match item {
+        syn::Item::Struct(s) if s.ident == name => Some(s),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    for attr in item
+        .attrs
+        .iter_mut()
+        .filter(|a| a.path().is_ident("derive"))
+    {
+        let derived = attr
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .map_err(|e| format!("{name}: {e}"))?;
+        let kept = derived.into_iter().filter(|p| !p.is_ident("Debug"));
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    Ok(())
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {
@@ -231,6 +264,8 @@ struct Checks {
     path: Vec<String>,
     /// Required string query parameters (an empty one would be sent as `name=`).
     required_query: Vec<String>,
+    /// Whether the operation takes `page_size`, which the API bounds.
+    page_size: bool,
 }
 
 /// operationId -> the parameters its facade method checks.
@@ -282,6 +317,7 @@ fn collect_checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
                 .cloned()
                 .unwrap_or_default();
             let mut required_query = Vec::new();
+            let mut page_size = false;
             for p in path_level.iter().chain(&op_level) {
                 let p = resolve(p).ok_or(format!("{id}: unresolved parameter reference"))?;
                 let is = |k: &str, v: &str| p.get(k).and_then(Value::as_str) == Some(v);
@@ -291,6 +327,7 @@ fn collect_checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
                     .and_then(|s| s.get("type"))
                     .and_then(Value::as_str)
                     == Some("string");
+                page_size |= is("in", "query") && is("name", "page_size");
                 if is("in", "query") && required && string {
                     let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                     required_query.push(rust_ident(name));
@@ -299,6 +336,7 @@ fn collect_checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
             let checks = Checks {
                 path: names.clone(),
                 required_query,
+                page_size,
             };
             out.insert(id.to_owned(), checks);
         }
@@ -511,6 +549,11 @@ fn facade(
                         .iter()
                         .map(|q| format!("crate::validate::query_param(\"{q}\", {q})?;\n")),
                 )
+                .chain(
+                    op_checks
+                        .page_size
+                        .then(|| "crate::validate::page_size(page_size)?;\n".to_owned()),
+                )
                 .collect();
             let _ = writeln!(
                 methods,
@@ -531,7 +574,8 @@ fn facade(
 /// Reach it with [`Client::{accessor}`](crate::Client::{accessor}). Path parameters are checked
 /// before any request is sent: an empty value, `.` or `..`, or one with control characters
 /// is refused with a validation error, and every other value travels as one
-/// percent-encoded path segment.
+/// percent-encoded path segment. A `page_size` outside 1 to 100 (the API's bounds) is refused
+/// the same way.
 #[derive(Clone, Debug)]
 pub struct {name} {{
     pub(crate) raw: Client,

@@ -49,11 +49,19 @@ impl Credentials {
                 "must not be empty",
             ));
         }
-        if api_key.contains(':') || api_key.chars().any(char::is_control) {
+        if let Some((id, _)) = api_key.split_once(':') {
+            // A `key:secret` pair pasted as the key: quote only the part before the colon.
             return Err(crate::Error::validation(
                 "api_key",
-                &api_key,
-                "must not contain ':' or control characters",
+                format!("{id}:{REDACTED}"),
+                "must not contain ':'; pass the key and the secret separately",
+            ));
+        }
+        if api_key.chars().any(char::is_control) {
+            return Err(crate::Error::validation(
+                "api_key",
+                api_key.escape_debug().to_string(),
+                "must not contain control characters",
             ));
         }
         if api_secret.chars().any(char::is_control) {
@@ -116,6 +124,25 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// Scrubs every header value of `headers` like [`scrub`](Self::scrub) does a body;
+    /// `true` when one quoted the credentials. A proxy that echoes the `Authorization`
+    /// header into `X-Request-Id` would otherwise put it in errors and observers' logs.
+    pub(crate) fn scrub_headers(&self, headers: &mut reqwest::header::HeaderMap) -> bool {
+        let mut found = false;
+        for value in headers.values_mut() {
+            let Some(clean) = self.scrub(value.as_bytes()) else {
+                continue;
+            };
+            found = true;
+            // The replacement is visible ASCII, so the value stays valid; if it somehow did
+            // not, an empty value still keeps the secret out.
+            *value = HeaderValue::from_bytes(&clean).unwrap_or(HeaderValue::from_static(""));
+        }
+        found
+    }
+}
+
 /// Percent-encodes every byte but ASCII letters and digits, as a secret would appear in a
 /// quoted URL or form.
 fn percent_encode(s: &str) -> String {
@@ -158,6 +185,28 @@ mod tests {
             r#"{"auth":"Basic [redacted]","raw":"[redacted]","url":"[redacted]"}"#
         );
         assert_eq!(creds.scrub(b"{\"name\":\"c1\"}"), None);
+    }
+
+    #[test]
+    fn headers_quoting_the_credentials_are_scrubbed() {
+        let creds = Credentials::new("KEY", "0123456789abcdef0123").unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-request-id", creds.header().clone());
+        headers.insert("x-echo", "pre 0123456789abcdef0123 post".parse().unwrap());
+        headers.insert("x-other", "fine".parse().unwrap());
+        assert!(creds.scrub_headers(&mut headers));
+        assert_eq!(headers["x-request-id"], "Basic [redacted]");
+        assert_eq!(headers["x-echo"], "pre [redacted] post");
+        assert_eq!(headers["x-other"], "fine");
+        assert!(!creds.scrub_headers(&mut headers));
+    }
+
+    #[test]
+    fn a_pasted_key_and_secret_is_quoted_up_to_the_colon() {
+        let err = Credentials::new("MYKEY:topsecretvalue", "x").unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("topsecretvalue"), "{text}");
+        assert!(text.contains("MYKEY:[redacted]"), "{text}");
     }
 
     #[test]

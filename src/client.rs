@@ -122,6 +122,8 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     observers: Observers,
+    max_response_body: u64,
+    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -136,11 +138,18 @@ impl Default for ClientBuilder {
             http: None,
             retry: RetryPolicy::default(),
             observers: Observers::default(),
+            max_response_body: Self::DEFAULT_MAX_RESPONSE_BODY,
+            allow_insecure_http: false,
         }
     }
 }
 
 impl ClientBuilder {
+    /// The default of [`max_response_body`](Self::max_response_body): 32 MiB, far above the
+    /// largest real answer (a page of 100 plugins, or a cluster's connectors with every
+    /// expansion, is well under 1 MiB).
+    pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 32 * 1024 * 1024;
+
     /// A builder filled from the process environment (see [`Client::from_env`]).
     pub fn from_env() -> Result<Self> {
         Self::from_env_with(|name| std::env::var(name).ok())
@@ -205,6 +214,27 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest success body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](Self::DEFAULT_MAX_RESPONSE_BODY)). An answer announcing
+    /// more in its `Content-Length` is refused before its body is read, and one that sends
+    /// more is cut off at the limit: both end in [`Error::ResponseRefused`], so a broken or
+    /// hostile server cannot make a program hold an endless body in memory. Error bodies are
+    /// always cut at 64 KiB.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Allows a plain `http://` base URL (and telemetry base URL) on a host other than the
+    /// loopback addresses. Off by default: the API key and secret travel in every request's
+    /// `Authorization` header, and over plain HTTP anyone on the path reads them. Loopback
+    /// (`127.0.0.0/8`, `::1`, `localhost`: the emulator and local tests) is always allowed.
+    /// Turn this on only for a proxy on a network you trust.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Appended to the `User-Agent` (`ccloud-connect/<version> <suffix>`).
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -241,7 +271,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with every `connect/v1` and `ccpm/v1` request just before it is sent: its operation, method,
+    /// Calls `observer` with every `connect/v1`, `ccpm/v1` and telemetry request just before it is sent: its operation, method,
     /// URL, headers and JSON body. Credentials are never shown (the `Authorization` header is
     /// added after observers ran). A request retried by the [`RetryPolicy`] is shown once.
     ///
@@ -268,11 +298,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with the final answer of every `connect/v1` and `ccpm/v1` request
-    /// (after retries), before it is decoded: status, headers and body (whole for a success
-    /// status, the first 64 KiB otherwise). Quotations of the client's own credentials in
-    /// the body are already `[redacted]`; headers are shown as received.
-    /// An answer that never arrived (a timeout, a broken connection) is not shown.
+    /// Calls `observer` with the final answer of every `connect/v1`, `ccpm/v1` and telemetry
+    /// request (after retries), before it is decoded: status, headers and body (whole for a
+    /// success status, the first 64 KiB otherwise). Quotations of the client's own
+    /// credentials in the body and the headers are already `[redacted]`.
+    /// An answer that never arrived (a timeout, a broken connection) or that was refused
+    /// ([`Error::ResponseRefused`]) is not shown.
     pub fn on_response(
         mut self,
         observer: impl Fn(&ResponseView<'_>) + Send + Sync + 'static,
@@ -289,7 +320,14 @@ impl ClientBuilder {
             )));
         };
         let credentials = Credentials::new(key, &secret.0)?;
-        let base = parse_base_url(&self.base_url)?;
+        let base = parse_base_url("base URL", &self.base_url, self.allow_insecure_http)?;
+        if self.max_response_body == 0 {
+            return Err(Error::validation(
+                "max_response_body",
+                "0",
+                "must be at least 1 byte",
+            ));
+        }
 
         let mut agent = format!("ccloud-connect/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.trim().is_empty()) {
@@ -317,6 +355,8 @@ impl ClientBuilder {
             user_agent,
             retry: self.retry,
             observers: self.observers,
+            max_body: self.max_response_body,
+            allow_insecure_http: self.allow_insecure_http,
         });
         // progenitor appends "/connect/v1/..." to this string.
         let stem = base.as_str().trim_end_matches('/');
@@ -336,8 +376,16 @@ impl ClientBuilder {
     }
 }
 
-fn parse_base_url(raw: &str) -> Result<Url> {
-    let bad = |why: &str| Error::Config(format!("base URL {raw:?} {why}"));
+/// Checks a base URL (`what` names it in messages): http(s) with a host, no credentials,
+/// query or fragment, and TLS unless the host is loopback or `allow_insecure_http` is set.
+/// Messages quote the URL without its password.
+pub(crate) fn parse_base_url(what: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    let bad = |why: &str| {
+        Error::Config(format!(
+            "{what} {:?} {why}",
+            crate::error::without_password(raw)
+        ))
+    };
     let url = Url::parse(raw.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must use http or https"));
@@ -351,7 +399,30 @@ fn parse_base_url(raw: &str) -> Result<Url> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("must not have a query or fragment"));
     }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(bad(
+            "uses plain http to a host that is not loopback, which would send the API secret \
+             in clear text; use https, or ClientBuilder::allow_insecure_http(true) for a \
+             proxy on a trusted network",
+        ));
+    }
     Ok(url)
+}
+
+/// Whether `url`'s host is this machine: `127.0.0.0/8`, `::1` or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    }
+    if let Ok(v4) = host.parse::<std::net::Ipv4Addr>() {
+        return v4.is_loopback();
+    }
+    host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.")
 }
 
 #[cfg(test)]
@@ -411,6 +482,68 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.base_url().path(), "/cc/");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        let build = |url: &str, allow: bool| {
+            Client::builder()
+                .credentials("k", "s")
+                .base_url(url)
+                .allow_insecure_http(allow)
+                .build()
+        };
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:9/",
+            "http://localhost:1/cc",
+            "http://LOCALHOST",
+        ] {
+            assert!(build(local, false).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://api.confluent.cloud",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+            "http://[::2]",
+        ] {
+            let err = build(remote, false).unwrap_err();
+            assert!(
+                matches!(err, Error::Config(_)) && err.to_string().contains("plain http"),
+                "{remote}: {err}"
+            );
+            assert!(build(remote, true).is_ok(), "{remote} with the opt-in");
+        }
+        assert!(build("https://api.confluent.cloud", false).is_ok());
+    }
+
+    #[test]
+    fn url_errors_never_quote_a_password() {
+        for url in [
+            "https://user:hunter2secret@host",
+            "https://user:hunter2secret@ho st/",
+            "ftp://user:hunter2secret@host",
+            "http://user:hunter2secret@example.com",
+        ] {
+            let err = Client::builder()
+                .credentials("k", "s")
+                .base_url(url)
+                .build()
+                .unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("hunter2secret"), "{text}");
+        }
+        let err = ClientBuilder::from_env_with(|k| {
+            Some(match k {
+                ENV_ENDPOINT => "https://u:hunter2secret@h".into(),
+                _ => "v".into(),
+            })
+        })
+        .unwrap()
+        .build()
+        .unwrap_err();
+        assert!(!format!("{err:?}").contains("hunter2secret"), "{err:?}");
     }
 
     #[test]

@@ -160,6 +160,15 @@ pub fn validate_connector_name(name: &str) -> Result<()> {
             "must not be empty or only spaces",
         ));
     }
+    if name == "." || name == ".." {
+        // Allowed characters, but as a path segment they name the parent path: such a
+        // connector could be created and then never read, paused or deleted by name.
+        return Err(Error::validation(
+            "connector name",
+            name,
+            "must not be `.` or `..`, which cannot be used in a request path",
+        ));
+    }
     let count = name.chars().count();
     if count > MAX_CONNECTOR_NAME_CHARS {
         return Err(Error::validation(
@@ -245,6 +254,33 @@ impl fmt::Debug for ConnectorSpec {
             .field("name", &self.name)
             .field("config", &Config(self))
             .field("offsets", &self.offsets.len())
+            .finish()
+    }
+}
+
+/// Masks the values of [sensitive keys](is_sensitive_key), like [`ConnectorSpec`]'s `Debug`:
+/// the configurations built from a spec and read from the API are logged with `{:?}`.
+impl fmt::Debug for ConnectorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ConnectorConfig")
+            .field(&RedactedConfig(&self.0))
+            .finish()
+    }
+}
+
+struct RedactedConfig<'a>(&'a BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedConfig<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| {
+                let shown = if is_sensitive_key(k) && !is_masked(v) {
+                    REDACTED
+                } else {
+                    v.as_str()
+                };
+                (k, shown)
+            }))
             .finish()
     }
 }
@@ -666,6 +702,8 @@ mod tests {
             "e\u{301}", // e + combining acute accent (a mark)
             "a.b,c&d_e+f|g[h]i-j",
             "٣٤", // Arabic-Indic digits
+            "...",
+            ".a",
         ] {
             assert!(validate_connector_name(ok).is_ok(), "{ok:?}");
         }
@@ -679,6 +717,8 @@ mod tests {
             "a*b",
             "emoji🙂",
             "a\u{200b}b",
+            ".",
+            "..",
         ] {
             let err = validate_connector_name(bad).unwrap_err();
             assert!(err.is_validation(), "{bad:?}");
@@ -688,6 +728,28 @@ mod tests {
         let long = "é".repeat(65);
         let err = validate_connector_name(&long).unwrap_err();
         assert!(err.to_string().contains("65 characters"), "{err}");
+    }
+
+    #[test]
+    fn request_types_built_from_a_spec_print_no_secret() {
+        let spec = ConnectorSpec::managed("c1", "S3_SINK")
+            .kafka_api_key("KAFKAKEY-visible-in-no-debug")
+            .kafka_api_secret("kafka-secret-value")
+            .set("aws.secret.access.key", "aws-secret-value")
+            .set("topics", "orders");
+        let shown = format!(
+            "{:?} {:?} {:#?}",
+            spec.to_config().unwrap(),
+            spec.to_create_request().unwrap(),
+            spec.to_config().unwrap()
+        );
+        for secret in ["kafka-secret-value", "aws-secret-value", "KAFKAKEY-visible"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("orders") && shown.contains(REDACTED),
+            "{shown}"
+        );
     }
 
     #[test]

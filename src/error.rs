@@ -85,6 +85,21 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// An answer the client refused to read: its success body was larger than
+    /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body), or it
+    /// came from a URL outside the base URL (a redirect followed by an HTTP client given to
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)). Nothing of it was
+    /// decoded.
+    #[error("{api} {operation}: answer refused: {message}")]
+    ResponseRefused {
+        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+        api: &'static str,
+        /// The operationId.
+        operation: String,
+        /// Why, and what to change.
+        message: String,
+    },
+
     /// The client could not be configured (missing environment variable, bad base URL).
     #[error("configuration: {0}")]
     Config(String),
@@ -290,12 +305,14 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Everything quoted from the answer is escaped: a hostile server must not be able to
+        // forge log lines or repaint a terminal through an error message.
         write!(f, "{} {}: HTTP {}", self.api, self.operation, self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
+            write!(f, " [{}]", escape_text(code))?;
         }
         match &self.message {
-            Some(m) => write!(f, ": {m}")?,
+            Some(m) => write!(f, ": {}", escape_text(m))?,
             None if self
                 .raw_body
                 .as_deref()
@@ -307,7 +324,7 @@ impl fmt::Display for ApiError {
         }
         for d in self.details.iter().skip(1) {
             if let Some(text) = d.detail.as_ref().or(d.title.as_ref()) {
-                write!(f, "; {text}")?;
+                write!(f, "; {}", escape_text(text))?;
             }
         }
         if let Some(after) = self.rate_limit.retry_after {
@@ -317,10 +334,40 @@ impl fmt::Display for ApiError {
             write!(f, " ({hint})")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", escape_text(id))?;
         }
         Ok(())
     }
+}
+
+/// Whether `c` could forge a line or reorder text on a terminal: control characters
+/// (newlines, ANSI escapes) and the Unicode bidirectional marks, embeddings, overrides and
+/// isolates.
+fn is_unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every character of [`is_unsafe_to_show`] written as an escape (`\n`,
+/// `\u{1b}`, `\u{202e}`), for quoting a server's words in messages.
+pub(crate) fn escape_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_to_show) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_to_show(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// How much of an error body is kept.
@@ -418,17 +465,18 @@ fn wait_outcome(
         format!(
             "timed out after {:.1}s; last state seen: {}",
             waited.as_secs_f64(),
-            last_state.as_deref().unwrap_or("none (no read completed)")
+            escape_text(last_state.as_deref().unwrap_or("none (no read completed)"))
         )
     } else {
         format!(
             "it is {}",
-            last_state.as_deref().unwrap_or("in a failure state")
+            escape_text(last_state.as_deref().unwrap_or("in a failure state"))
         )
     };
     if let Some(detail) = detail.as_deref().filter(|d| !d.trim().is_empty()) {
+        // The connector's trace is the server's text: shown escaped, like ApiError's.
         out.push_str(": ");
-        out.push_str(detail);
+        out.push_str(&escape_text(detail));
     }
     if *timed_out {
         out.push_str(
@@ -464,6 +512,26 @@ fn text_message(text: &str) -> Option<String> {
     };
     let collapsed = picked.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then(|| truncate(&collapsed, 300))
+}
+
+/// `raw` (a URL as given, valid or not) with any password of its `user:password@` part
+/// replaced by `[redacted]`, for configuration messages.
+pub(crate) fn without_password(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_owned();
+    };
+    let rest = &raw[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return raw.to_owned();
+    };
+    let user = rest[..at].split(':').next().unwrap_or("");
+    format!(
+        "{}{user}:{}{}",
+        &raw[..scheme_end],
+        crate::auth::REDACTED,
+        &rest[at..]
+    )
 }
 
 pub(crate) fn truncate(s: &str, max: usize) -> String {
@@ -547,6 +615,21 @@ pub(crate) fn decode(
     }
 }
 
+/// The [`Error::ResponseRefused`] that `response` stands in for, when the transport refused
+/// the real answer (see [`crate::transport::Refusal`]).
+pub(crate) fn refusal(
+    api: &'static str,
+    operation: &str,
+    response: &reqwest::Response,
+) -> Option<Error> {
+    let refusal = response.extensions().get::<crate::transport::Refusal>()?;
+    Some(Error::ResponseRefused {
+        api,
+        operation: operation.to_owned(),
+        message: refusal.0.clone(),
+    })
+}
+
 /// Converts the result of a generated operation. This is the one place progenitor's error
 /// type turns into the crate's.
 pub(crate) async fn from_generated<T: DeserializeOwned, E>(
@@ -580,6 +663,9 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
             b"",
         ))),
         P::UnexpectedResponse(response) => {
+            if let Some(refused) = refusal(api, operation, &response) {
+                return Err(refused);
+            }
             let status = response.status();
             let headers = response.headers().clone();
             if status.is_success() {
@@ -698,6 +784,50 @@ mod tests {
             text.contains("429") && text.contains("req-1") && text.contains("retry after 3s"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn server_text_is_escaped_in_messages() {
+        let mut h = HeaderMap::new();
+        h.insert("x-request-id", "r1".parse().unwrap());
+        let e = ApiError::from_parts(
+            "connect/v1",
+            "get_connector",
+            StatusCode::BAD_REQUEST,
+            &h,
+            "{\"error\":{\"code\":\"c\\n2\",\"message\":\"bad\\n2026-01-01 INFO forged\\u001b[31m \\u202egnp.exe\"}}".as_bytes(),
+        );
+        let shown = e.to_string();
+        assert!(!shown.chars().any(is_unsafe_to_show), "{shown:?}");
+        assert!(
+            shown.contains("bad\\n2026-01-01 INFO forged\\u{1b}[31m \\u{202e}gnp.exe"),
+            "{shown}"
+        );
+        assert!(shown.contains("[c\\n2]") && shown.contains("r1"), "{shown}");
+        let wait = Error::Wait {
+            what: "connector".into(),
+            last_state: Some("FAILED\u{2066}".into()),
+            timed_out: false,
+            detail: Some("trace\r\nline".into()),
+            waited: Duration::from_secs(1),
+        }
+        .to_string();
+        assert!(!wait.chars().any(is_unsafe_to_show), "{wait:?}");
+        assert_eq!(escape_text("plain"), "plain");
+    }
+
+    #[test]
+    fn urls_are_quoted_without_their_password() {
+        assert_eq!(
+            without_password("https://u:pw@h/x@y"),
+            "https://u:[redacted]@h/x@y"
+        );
+        assert_eq!(
+            without_password("https://a:b:c@d@h"),
+            "https://a:[redacted]@h"
+        );
+        assert_eq!(without_password("https://h/p"), "https://h/p");
+        assert_eq!(without_password("not a url"), "not a url");
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub use transport::{RequestView, ResponseView};
 pub use upload::{
     Archive, ArchiveFormat, DEFAULT_MAX_ARCHIVE_SIZE, DEFAULT_UPLOAD_TIMEOUT, NewCustomPlugin,
     NewPluginVersion, PluginRef, PresignedUpload, Progress, PublishedCustomPlugin,
-    PublishedPluginVersion, UploadOptions, UploadProtocol, UploadReceipt,
+    PublishedPluginVersion, UploadFormData, UploadOptions, UploadProtocol, UploadReceipt,
 };
 
 /// The README's code blocks compile as doc tests.

@@ -30,11 +30,11 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use progenitor_client::ClientInfo as _;
 use reqwest::Url;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, decode, read_capped, transport};
-use crate::transport::{Transport, origin};
+use crate::transport::Transport;
 use crate::{Client, Error, Result};
 
 /// The Metrics API endpoint, the default telemetry base URL.
@@ -328,27 +328,17 @@ impl Client {
     /// [`Error::Config`] for a URL that is not http(s), has no host, or carries credentials,
     /// a query or a fragment.
     pub fn metrics_at(&self, base_url: &str) -> Result<MetricsApi> {
-        let bad = |why: &str| Error::Config(format!("telemetry base URL {base_url:?} {why}"));
-        let mut base =
-            Url::parse(base_url.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad("must use http or https"));
-        }
-        if base.host_str().is_none() {
-            return Err(bad("has no host"));
-        }
-        if !base.username().is_empty() || base.password().is_some() {
-            return Err(bad("must not carry credentials"));
-        }
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(bad("must not have a query or fragment"));
-        }
+        let raw = self.connect().raw();
+        let mut base = crate::client::parse_base_url(
+            "telemetry base URL",
+            base_url,
+            raw.inner().allow_insecure_http,
+        )?;
         // Without a trailing slash, joining would replace the last segment of a path stem.
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let raw = self.connect().raw();
         Ok(MetricsApi {
             base,
             http: raw.client().clone(),
@@ -361,11 +351,6 @@ impl MetricsApi {
     /// The base URL queries go to.
     pub fn base_url(&self) -> &Url {
         &self.base
-    }
-
-    /// Whether `url` is under the telemetry base URL.
-    fn owns(&self, url: &Url) -> bool {
-        crate::transport::owned_by(&self.base, url)
     }
 
     /// Runs a query (`POST /v2/metrics/cloud/query`). The query is checked first and
@@ -384,39 +369,40 @@ impl MetricsApi {
                 operation: OPERATION.to_owned(),
                 message: format!("could not build the query URL: {e}"),
             })?;
-        if !self.owns(&url) {
-            return Err(Error::InvalidRequest {
-                api: API,
-                operation: OPERATION.to_owned(),
-                message: format!(
-                    "refusing to send credentials to {}: not under the telemetry base URL {}",
-                    origin(&url),
-                    self.base
-                ),
-            });
-        }
         let mut request = self
             .http
-            .post(url)
+            .post(url.clone())
             .json(&query.body())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
             .build()
             .map_err(|e| transport(API, OPERATION, e))?;
-        let headers = request.headers_mut();
-        headers.insert(AUTHORIZATION, self.transport.credentials.header().clone());
-        headers.insert(USER_AGENT, self.transport.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-
+        // The same three steps as every generated operation (src/transport.rs): scoped
+        // credentials and observers, retries, the answer's checks and scrubbing.
+        self.transport
+            .prepare(API, OPERATION, &self.base, &mut request)
+            .map_err(|message| Error::InvalidRequest {
+                api: API,
+                operation: OPERATION.to_owned(),
+                message,
+            })?;
+        let method = request.method().clone();
         let response = self
             .transport
             .execute(&self.http, request, OPERATION)
             .await
             .map_err(|e| transport(API, OPERATION, e))?;
+        let response = self
+            .transport
+            .inspect(API, OPERATION, &method, &url, &self.base, response)
+            .await
+            .map_err(|e| transport(API, OPERATION, e))?;
+        if let Some(refused) = crate::error::refusal(API, OPERATION, &response) {
+            return Err(refused);
+        }
         let status = response.status();
         if !status.is_success() {
             let headers = response.headers().clone();
             let body = read_capped(response).await;
-            // This path does not pass the transport's inspection: scrub here.
-            let body = self.transport.credentials.scrub(&body).unwrap_or(body);
             return Err(Error::Api(Box::new(ApiError::from_parts(
                 API, OPERATION, status, &headers, &body,
             ))));

@@ -1,10 +1,11 @@
-//! What every generated request goes through: credentials, user agent, retries, observers.
+//! What every authenticated request goes through: credentials, user agent, retries,
+//! observers, the answer's checks.
 //!
 //! The generated clients call progenitor's `ClientHooks`; this module implements them once for
-//! both APIs, so no generated operation can bypass authentication scoping, the retry policy,
-//! the scrubbing of quoted credentials or the observers installed on the client. (The
-//! telemetry client of `metrics.rs` is not generated: it shares the retry loop and scopes
-//! and scrubs on its own, and is not shown to observers.)
+//! both APIs, and the telemetry client of `metrics.rs` calls the same three steps
+//! ([`Transport::prepare`], [`Transport::execute`], [`Transport::inspect`]), so no request
+//! can bypass authentication scoping, the retry policy, the body limit, the final-URL check,
+//! the scrubbing of quoted credentials or the observers installed on the client.
 
 use std::fmt;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use crate::retry::{self, RetryPolicy};
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct RequestView<'a> {
-    /// `connect/v1` or `ccpm/v1`.
+    /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
     pub api: &'static str,
     /// The operationId, e.g. `create_connector`.
     pub operation: &'a str,
@@ -34,7 +35,8 @@ pub struct RequestView<'a> {
     pub method: &'a Method,
     /// The full URL, query included.
     pub url: &'a Url,
-    /// The client's base URL (the part of [`url`](Self::url) the operation's path follows).
+    /// The base URL the request is scoped to (the part of [`url`](Self::url) the operation's
+    /// path follows): the client's, or the telemetry base URL for metrics queries.
     pub base_url: &'a Url,
     /// The headers that will be sent, without credentials.
     pub headers: &'a HeaderMap,
@@ -47,7 +49,7 @@ pub struct RequestView<'a> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ResponseView<'a> {
-    /// `connect/v1` or `ccpm/v1`.
+    /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
     pub api: &'static str,
     /// The operationId of the request.
     pub operation: &'a str,
@@ -57,7 +59,8 @@ pub struct ResponseView<'a> {
     pub url: &'a Url,
     /// The status of the answer.
     pub status: StatusCode,
-    /// The headers of the answer.
+    /// The headers of the answer; quotations of the client's own credentials are already
+    /// `[redacted]`.
     pub headers: &'a HeaderMap,
     /// The body: complete for a success status, its first 64 KiB otherwise. Quotations of the
     /// client's own credentials are already replaced by `[redacted]`.
@@ -92,6 +95,34 @@ pub(crate) struct Transport {
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
     pub(crate) observers: Observers,
+    /// The largest success body read, in bytes ([`crate::ClientBuilder::max_response_body`]).
+    pub(crate) max_body: u64,
+    /// [`crate::ClientBuilder::allow_insecure_http`], for the telemetry base URL too.
+    pub(crate) allow_insecure_http: bool,
+}
+
+/// Why [`Transport::inspect`] refused an answer. progenitor's hooks can only hand back a
+/// `reqwest` result, so a refusal travels as a stand-in answer (status 502, this value in
+/// its extensions, the reason as its text body) that [`crate::error::from_generated`] turns
+/// into [`crate::Error::ResponseRefused`] before anything decodes it. A caller of the raw
+/// client sees that stand-in as an unexpected 502 whose body says why.
+#[derive(Clone, Debug)]
+pub(crate) struct Refusal(pub(crate) String);
+
+impl Refusal {
+    fn into_response(self, url: Url) -> Response {
+        let text = Bytes::from(self.0.clone());
+        let stand_in = http::Response::builder()
+            .status(StatusCode::BAD_GATEWAY)
+            .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .url(url)
+            .extension(self);
+        match stand_in.body(text.clone()) {
+            Ok(stand_in) => Response::from(stand_in),
+            // Unreachable: a fixed status and header.
+            Err(_) => Response::from(http::Response::new(text)),
+        }
+    }
 }
 
 impl fmt::Debug for Transport {
@@ -106,23 +137,21 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// Whether `url` is under the configured base URL: same scheme, host and port, and a
-    /// path below the base path. Credentials go nowhere else.
-    pub(crate) fn owns(&self, url: &Url) -> bool {
-        owned_by(&self.base, url)
-    }
-
-    fn prepare(
+    /// Checks that `request` goes under `base` (the API base URL, or the telemetry base URL
+    /// for `metrics.rs`), adds the user agent, shows the request to the observers, then adds
+    /// the credentials. Credentials go nowhere else.
+    pub(crate) fn prepare(
         &self,
         api: &'static str,
         operation: &str,
+        base: &Url,
         request: &mut Request,
     ) -> Result<(), String> {
-        if !self.owns(request.url()) {
+        if !owned_by(base, request.url()) {
             return Err(format!(
                 "refusing to send credentials to {}: not under the configured base URL {}",
                 origin(request.url()),
-                self.base
+                base
             ));
         }
         let headers = request.headers_mut();
@@ -146,7 +175,7 @@ impl Transport {
                 operation,
                 method: request.method(),
                 url: request.url(),
-                base_url: &self.base,
+                base_url: base,
                 headers: &shown,
                 body: request.body().and_then(reqwest::Body::as_bytes),
             };
@@ -161,25 +190,66 @@ impl Transport {
     }
 
     /// The final answer of a request, its body read into memory with quoted credentials
-    /// scrubbed, after the response observers saw it: whatever reaches the caller, the raw
-    /// client's errors and the observers is already clean. Success bodies are read whole
-    /// (the generated code decodes all of them anyway); error bodies are capped like
-    /// [`crate::error::read_capped`], which reads them next. The scan is one linear pass
+    /// scrubbed from it and from its headers, after the response observers saw it: whatever
+    /// reaches the caller, the raw client's errors and the observers is already clean.
+    /// Error bodies are capped like [`crate::error::read_capped`], which reads them next;
+    /// success bodies are read up to [`Transport::max_body`]. The scan is one linear pass
     /// (`Credentials::scrub`), a few microseconds for a page of 100 plugins.
-    async fn inspect(
+    ///
+    /// An answer that did not come from under `base` (a redirect followed by a caller's own
+    /// `reqwest::Client`), or whose success body is larger than the limit, is not read: it
+    /// becomes a [`Refusal`].
+    pub(crate) async fn inspect(
         &self,
         api: &'static str,
         operation: &str,
         method: &Method,
         url: &Url,
-        response: Response,
+        base: &Url,
+        mut response: Response,
     ) -> reqwest::Result<Response> {
         let status = response.status();
         let version = response.version();
-        let headers = response.headers().clone();
         let answered_url = response.url().clone();
+        if !owned_by(base, &answered_url) {
+            let mut shown = answered_url.clone();
+            shown.set_query(None);
+            return Ok(Refusal(format!(
+                "the answer came from {shown}, which is not under the base URL {base}: the HTTP \
+                 client followed a redirect; build it with \
+                 .redirect(reqwest::redirect::Policy::none())"
+            ))
+            .into_response(answered_url));
+        }
+        let mut headers = response.headers().clone();
+        if self.credentials.scrub_headers(&mut headers) {
+            tracing::warn!(
+                api,
+                operation,
+                %status,
+                "the answer's headers quoted this client's credentials; they were replaced by [redacted]"
+            );
+        }
         let raw: Bytes = if status.is_success() {
-            response.bytes().await?
+            let too_large = |size: String| {
+                Refusal(format!(
+                    "the answer's body is {size}, more than the limit of {} bytes; raise it with \
+                     ClientBuilder::max_response_body",
+                    self.max_body
+                ))
+                .into_response(answered_url.clone())
+            };
+            if let Some(announced) = response.content_length().filter(|&n| n > self.max_body) {
+                return Ok(too_large(format!("{announced} bytes (Content-Length)")));
+            }
+            let mut body = bytes::BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                if (body.len() + chunk.len()) as u64 > self.max_body {
+                    return Ok(too_large("longer".to_owned()));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            body.freeze()
         } else {
             Bytes::from(crate::error::read_capped(response).await)
         };
@@ -303,8 +373,9 @@ macro_rules! hooks {
                 request: &mut Request,
                 info: &OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
-                self.inner()
-                    .prepare($api, info.operation_id, request)
+                let transport = self.inner();
+                transport
+                    .prepare($api, info.operation_id, &transport.base, request)
                     .map_err(progenitor_client::Error::InvalidRequest)
             }
 
@@ -320,7 +391,14 @@ macro_rules! hooks {
                     .execute(self.client(), request, info.operation_id)
                     .await?;
                 transport
-                    .inspect($api, info.operation_id, &method, &url, response)
+                    .inspect(
+                        $api,
+                        info.operation_id,
+                        &method,
+                        &url,
+                        &transport.base,
+                        response,
+                    )
                     .await
             }
         }

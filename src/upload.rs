@@ -268,8 +268,33 @@ impl Archive {
     }
 
     /// Opens the file and confirms it is still the regular file of the checked size.
+    ///
+    /// Blocking: run it on a blocking thread. The type is checked before the open because
+    /// opening a FIFO put in the archive's place would wait for a writer forever.
     fn reopen(&self) -> Result<std::fs::File> {
         let shown = self.path.display().to_string();
+        let replaced = |now: String| {
+            Error::validation(
+                "archive",
+                shown.clone(),
+                format!(
+                    "changed since it was checked (a regular file of {} bytes then, {now}); open it again",
+                    self.len
+                ),
+            )
+        };
+        match std::fs::metadata(&self.path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(replaced("not a regular file now".to_owned()));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::Io {
+                    context: format!("opening the archive {shown}"),
+                    source: e,
+                });
+            }
+        }
         let file = std::fs::File::open(&self.path).map_err(|e| Error::Io {
             context: format!("opening the archive {shown}"),
             source: e,
@@ -278,18 +303,59 @@ impl Archive {
             context: format!("reading the metadata of the archive {shown}"),
             source: e,
         })?;
-        if !meta.is_file() || meta.len() != self.len {
-            return Err(Error::validation(
-                "archive",
-                shown,
-                format!(
-                    "changed since it was checked ({} bytes then, {} now); open it again",
-                    self.len,
-                    meta.len()
-                ),
-            ));
+        if !meta.is_file() {
+            return Err(replaced("not a regular file now".to_owned()));
+        }
+        if meta.len() != self.len {
+            return Err(replaced(format!("{} bytes now", meta.len())));
         }
         Ok(file)
+    }
+
+    /// [`reopen`](Self::reopen) on a blocking thread, within `timeout`.
+    async fn reopen_within(&self, timeout: Duration) -> Result<std::fs::File> {
+        let archive = self.clone();
+        let opening = tokio::task::spawn_blocking(move || archive.reopen());
+        let context = || format!("opening the archive {}", self.path.display());
+        match tokio::time::timeout(timeout, opening).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(Error::Io {
+                context: context(),
+                source: std::io::Error::other(join),
+            }),
+            Err(_) => Err(Error::Io {
+                context: context(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("not opened within the upload timeout of {timeout:?}"),
+                ),
+            }),
+        }
+    }
+
+    /// Fails when the file no longer has the length that was uploaded: a file that grew
+    /// after its last chunk was read was stored cut at the announced length.
+    async fn check_unchanged(&self) -> Result<()> {
+        let path = self.path.clone();
+        let len = tokio::task::spawn_blocking(move || std::fs::metadata(path).map(|m| m.len()))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+        match len {
+            Ok(len) if len == self.len => Ok(()),
+            Ok(len) => Err(Error::Io {
+                context: format!("uploading {}", self.path.display()),
+                source: std::io::Error::other(format!(
+                    "the archive changed while it was being uploaded ({} bytes were sent, it \
+                     has {len} now): the stored object is not the file; upload it again",
+                    self.len
+                )),
+            }),
+            Err(e) => Err(Error::Io {
+                context: format!("checking {} after its upload", self.path.display()),
+                source: e,
+            }),
+        }
     }
 }
 
@@ -360,21 +426,89 @@ struct PresignedWire {
     upload_url: String,
     upload_id: String,
     #[serde(default)]
-    upload_form_data: Option<OrderedFields>,
+    upload_form_data: Option<UploadFormData>,
     #[serde(default)]
     cloud: Option<String>,
     #[serde(default)]
     content_format: Option<String>,
 }
 
-/// A JSON object's string members in document order.
-struct OrderedFields(Vec<(String, String)>);
+/// The `upload_form_data` of a presigned-URL answer: the form fields an S3 upload posts
+/// before the file, **in the order the server sent them** (S3 reads the form in order, so a
+/// map that sorts them would break the policy check), each value as text.
+///
+/// The published schemas allow any value while their prose says strings: a number or a
+/// boolean is kept as its JSON text (`1`, `true`), so the typed operations and
+/// [`PresignedUpload`] decode the same answers. An array, an object or `null` is refused.
+///
+/// `Debug` shows the field names only: the values hold the storage policy and signature.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UploadFormData(Vec<(String, String)>);
 
-impl<'de> Deserialize<'de> for OrderedFields {
+impl UploadFormData {
+    /// The fields, in server order.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// The value of the first field called `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no field (Azure and GCP answers).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<(String, String)>> for UploadFormData {
+    fn from(fields: Vec<(String, String)>) -> Self {
+        UploadFormData(fields)
+    }
+}
+
+impl FromIterator<(String, String)> for UploadFormData {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(fields: I) -> Self {
+        UploadFormData(fields.into_iter().collect())
+    }
+}
+
+impl fmt::Debug for UploadFormData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, _)| (k, crate::auth::REDACTED)))
+            .finish()
+    }
+}
+
+impl Serialize for UploadFormData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for UploadFormData {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         struct Fields;
         impl<'de> Visitor<'de> for Fields {
-            type Value = OrderedFields;
+            type Value = UploadFormData;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object of form field names and string values")
             }
@@ -383,22 +517,27 @@ impl<'de> Deserialize<'de> for OrderedFields {
             fn visit_map<A: MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> std::result::Result<OrderedFields, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+            ) -> std::result::Result<UploadFormData, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
                 while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
                     let value = match value {
                         serde_json::Value::String(s) => s,
                         serde_json::Value::Number(n) => n.to_string(),
                         serde_json::Value::Bool(b) => b.to_string(),
                         other => {
+                            let kind = match other {
+                                serde_json::Value::Null => "null",
+                                serde_json::Value::Array(_) => "an array",
+                                _ => "an object",
+                            };
                             return Err(de::Error::custom(format!(
-                                "upload_form_data.{name} must be a string, not {other}"
+                                "upload_form_data.{name} must be a string, not {kind}"
                             )));
                         }
                     };
                     out.push((name, value));
                 }
-                Ok(OrderedFields(out))
+                Ok(UploadFormData(out))
             }
         }
         deserializer.deserialize_map(Fields)
@@ -577,7 +716,7 @@ impl PresignedUpload {
         options: &UploadOptions,
     ) -> Result<UploadReceipt> {
         let (protocol, url) = self.preflight(archive)?;
-        let file = archive.reopen()?;
+        let file = archive.reopen_within(options.timeout).await?;
         let client = options.storage_client()?;
         let failure: Arc<Mutex<Option<std::io::Error>>> = Arc::default();
         let content = file_stream(
@@ -638,6 +777,7 @@ impl PresignedUpload {
         // A success body (empty for S3's default 204, empty for Azure and GCS) adds nothing
         // to the status; it is read only so the exchange ends cleanly.
         let _ = read_capped(response).await;
+        archive.check_unchanged().await?;
         Ok(UploadReceipt {
             upload_id: self.upload_id.clone(),
             protocol,
@@ -873,25 +1013,33 @@ fn read_chunks(
             return;
         }
         remaining -= want as u64;
-        if tx.blocking_send(Ok(buf.freeze())).is_err() {
-            // The request was dropped (failed or cancelled): stop reading.
+        // The Content-Length promised `len` bytes, and hyper stops reading the body once it
+        // has them: growth must be seen before the last chunk is handed over, or the error
+        // would never reach the request. (Growth after this read is caught by
+        // `Archive::check_unchanged` once the storage answered.)
+        let item = if remaining == 0 {
+            match grew(&mut file) {
+                Ok(false) => Ok(buf.freeze()),
+                Ok(true) => Err(std::io::Error::other(
+                    "the archive grew while it was being uploaded",
+                )),
+                Err(e) => Err(e),
+            }
+        } else {
+            Ok(buf.freeze())
+        };
+        let failed = item.is_err();
+        if tx.blocking_send(item).is_err() || failed {
+            // The request was dropped (failed or cancelled), or this was the error: stop.
             return;
         }
     }
-    // The Content-Length promised `len` bytes; a file that grew since it was checked would
-    // be stored truncated, so it fails the upload instead.
+}
+
+/// Whether `file` has bytes past the point read so far.
+fn grew(file: &mut std::fs::File) -> std::io::Result<bool> {
     let mut probe = [0u8; 1];
-    match file.read(&mut probe) {
-        Ok(0) => {}
-        Ok(_) => {
-            let _ = tx.blocking_send(Err(std::io::Error::other(
-                "the archive grew while it was being uploaded",
-            )));
-        }
-        Err(e) => {
-            let _ = tx.blocking_send(Err(e));
-        }
-    }
+    Ok(file.read(&mut probe)? > 0)
 }
 
 fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
@@ -1112,6 +1260,9 @@ where
         .await
         .map_err(|e| invalid(e.to_string()))?;
     let response = result.map_err(|e| crate::error::transport(api, operation, e))?;
+    if let Some(refused) = crate::error::refusal(api, operation, &response) {
+        return Err(refused);
+    }
     let status = response.status();
     if !status.is_success() {
         let headers = response.headers().clone();

@@ -23,6 +23,19 @@ pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> 
     Ok(())
 }
 
+/// Refuses a `page_size` above [`crate::MAX_PAGE_SIZE`] (zero cannot be expressed): the API
+/// answers `400` to it, after a round trip.
+pub(crate) fn page_size(value: Option<std::num::NonZeroU32>) -> Result<(), Error> {
+    match value {
+        Some(size) if size > crate::MAX_PAGE_SIZE => Err(Error::validation(
+            "page_size",
+            size.to_string(),
+            format!("must be 1 to {} (the API's limit)", crate::MAX_PAGE_SIZE),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses path parameter values that would change the request path once the URL is
 /// normalised: an empty segment, a dot segment (`.`/`..`, also when percent-encoded by a
 /// parser), a backslash (which URL parsers read as `/` in `http` URLs and the generated

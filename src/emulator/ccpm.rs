@@ -340,7 +340,7 @@ pub(crate) async fn presigned_upload_url(
         environment: Some(env_reference(&app, &env)),
         upload_id: Some(issued.upload_id.clone()),
         upload_url: Some(issued.upload_url),
-        upload_form_data: issued.form,
+        upload_form_data: (!issued.form.is_empty()).then(|| issued.form.into_iter().collect()),
     };
     app.state().uploads.insert(issued.upload_id, issued.upload);
     Ok(json_response(StatusCode::CREATED, &to_value(&answer)))

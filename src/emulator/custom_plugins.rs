@@ -393,7 +393,7 @@ pub(crate) async fn presigned_upload_url(
         cloud: Some(connect::Cloud::from(cloud.as_str())),
         upload_id: Some(issued.upload_id.clone()),
         upload_url: Some(issued.upload_url),
-        upload_form_data: issued.form,
+        upload_form_data: (!issued.form.is_empty()).then(|| issued.form.into_iter().collect()),
     };
     app.state().uploads.insert(issued.upload_id, issued.upload);
     Ok(json_response(StatusCode::OK, &to_value(&answer)))

@@ -4,8 +4,6 @@
 #[path = "mod.rs"]
 mod contract;
 
-use std::num::NonZeroU32;
-
 use contract::{Direction, SentRequest, check_request, check_response};
 use httpmock::prelude::*;
 use reqwest::Url;
@@ -673,10 +671,11 @@ async fn a_client_under_contract_reports_what_it_sends_and_receives() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("could not decode"), "{err}");
-    // page_size above the spec's maximum of 100.
+    // No connector class, where the spec asks for 1 to 10. (A page_size above 100 served
+    // here before the client itself refused it before sending.)
     let _ = client
-        .connect()
-        .list_custom_connector_plugins(None, NonZeroU32::new(500), None)
+        .ccpm()
+        .create_plugin_version("ccp-1", &version_without_connector_class())
         .await;
     let found = found.lock().unwrap().clone();
     assert_eq!(found.len(), 2, "{found:#?}");
@@ -685,7 +684,22 @@ async fn a_client_under_contract_reports_what_it_sends_and_receives() {
         "{}",
         found[0]
     );
-    assert!(found[1].contains("page_size = \"500\""), "{}", found[1]);
+    assert!(
+        found[1].contains("create_plugin_version") && found[1].contains("connector_classes"),
+        "{}",
+        found[1]
+    );
+}
+
+/// A ccpm version the typed client accepts but the spec refuses (`minItems: 1`).
+fn version_without_connector_class() -> ccloud_connect::ccpm::PluginVersion {
+    serde_json::from_value(serde_json::json!({"spec": {
+        "connector_classes": [],
+        "environment": {"id": "env-1"},
+        "upload_source": {"location": "PRESIGNED_URL_LOCATION", "upload_id": "u-1"},
+        "version": "1.0.0"
+    }}))
+    .unwrap()
 }
 
 #[tokio::test]
@@ -699,16 +713,16 @@ async fn a_violation_fails_the_test_that_sent_it() {
     let client = contract::client(&server.base_url());
     let sent = tokio::spawn(async move {
         client
-            .connect()
-            .list_custom_connector_runtimes(NonZeroU32::new(1000), None)
+            .ccpm()
+            .create_plugin_version("ccp-1", &version_without_connector_class())
             .await
     })
     .await;
     let panic = sent.expect_err("the observer panics").into_panic();
     let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(
-        message.contains("contract violation: connect/v1 list_custom_connector_runtimes")
-            && message.contains("page_size = \"1000\""),
+        message.contains("contract violation: ccpm/v1 create_plugin_version")
+            && message.contains("connector_classes"),
         "{message}"
     );
     assert!(!message.contains(contract::SECRET), "{message}");

@@ -152,3 +152,77 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Seen> {
         body,
     })
 }
+
+/// A server that answers every request with `head` (status line and headers, without the
+/// blank line) and then a body that never ends, written in 64 KiB chunks until the client
+/// hangs up. `written()` says how much of it the client let through.
+pub struct Endless {
+    pub base_url: String,
+    written: Arc<std::sync::atomic::AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Endless {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Endless {
+    /// `chunked`: the body uses chunked framing (else it is raw bytes after the head, which
+    /// should then announce a `content-length`).
+    pub async fn start(head: &'static str, chunked: bool) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let count = written.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let count = count.clone();
+                tokio::spawn(async move {
+                    if read_request(&mut sock).await.is_none() {
+                        return;
+                    }
+                    let framing = if chunked {
+                        "transfer-encoding: chunked\r\n"
+                    } else {
+                        ""
+                    };
+                    let head = format!("{head}\r\n{framing}\r\n");
+                    if sock.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let data = vec![b' '; 64 * 1024];
+                    let mut frame = Vec::new();
+                    if chunked {
+                        frame.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+                    }
+                    frame.extend_from_slice(&data);
+                    if chunked {
+                        frame.extend_from_slice(b"\r\n");
+                    }
+                    // Bounded so a client that never stops reading still ends the test.
+                    for _ in 0..16 * 1024 {
+                        if sock.write_all(&frame).await.is_err() {
+                            return;
+                        }
+                        count.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        Endless {
+            base_url,
+            written,
+            task,
+        }
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
