@@ -16,7 +16,7 @@ use ccloud_connect::connect::{
 };
 use ccloud_connect::emulator::{Emulator, EmulatorHandle, Fault};
 use ccloud_connect::{Client, Error, Expand, RetryPolicy};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 const ENV: &str = "env-abc123";
@@ -166,7 +166,11 @@ enum Part<'a> {
 
 /// A `multipart/form-data` body with the parts in the given order.
 fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
-    let boundary = "------------------------emulatortest7c1f";
+    multipart_with("------------------------emulatortest7c1f", parts)
+}
+
+/// A `multipart/form-data` body delimited by `boundary`.
+fn multipart_with(boundary: &str, parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let mut body = Vec::new();
     for part in parts {
         body.extend(format!("--{boundary}\r\n").as_bytes());
@@ -2081,4 +2085,403 @@ async fn raw_get(addr: std::net::SocketAddr, target: &str, auth: &str) -> (u16, 
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     (status, body.to_owned())
+}
+
+// Hardening against careless input and a hostile network.
+
+fn xml_code(body: &str) -> String {
+    body.split("<Code>")
+        .nth(1)
+        .and_then(|r| r.split("</Code>").next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The bytes of a form up to the start of the file's data, and what closes it.
+fn form_around_file(boundary: &str, fields: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
+    let mut head = Vec::new();
+    for (name, value) in fields {
+        head.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    head.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plugin.zip\"\r\nContent-Type: application/zip\r\n\r\n")
+            .as_bytes(),
+    );
+    (head, format!("\r\n--{boundary}--\r\n").into_bytes())
+}
+
+#[tokio::test]
+async fn an_upload_naming_no_issued_key_is_refused_before_its_file_is_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let emu = emulator().await;
+    let boundary = "emulatortest-hostile";
+    let (head, tail) = form_around_file(
+        boundary,
+        &[
+            ("key", "staging/nobody/plugin.zip"),
+            ("policy", "e30="),
+            ("x-amz-signature", "00"),
+        ],
+    );
+    // Announce a 190 MiB file but send only its first MiB, then nothing: an emulator that
+    // reads the whole body before the form's fields never answers.
+    const FILE: u64 = 190 * 1024 * 1024;
+    const SENT: usize = 1024 * 1024;
+    let length = head.len() as u64 + FILE + tail.len() as u64;
+    let pulled = Arc::new(AtomicU64::new(0));
+    let counter = pulled.clone();
+    let chunks = std::iter::once(head).chain((0..SENT / 65536).map(|_| vec![0u8; 65536]));
+    let stream = futures::stream::iter(chunks)
+        .map(move |chunk| {
+            counter.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(chunk)
+        })
+        .chain(futures::stream::pending());
+    let send = reqwest::Client::new()
+        .post(format!(
+            "{}/_storage/s3/confluent-custom-connectors-emulator/",
+            emu.base_url()
+        ))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("content-length", length)
+        .body(reqwest::Body::wrap_stream(stream))
+        .send();
+    let resp = tokio::time::timeout(Duration::from_secs(30), send)
+        .await
+        .expect("the emulator answers before the file arrives")
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let text = resp.text().await.unwrap();
+    assert_eq!(xml_code(&text), "AccessDenied", "{text}");
+    assert!(pulled.load(Ordering::SeqCst) <= (SENT + 4096) as u64);
+    assert_eq!(emu.inspect().uploads_in_progress, 0);
+}
+
+#[tokio::test]
+async fn concurrent_uploads_are_bounded() {
+    let emu = Emulator::builder()
+        .max_concurrent_uploads(1)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&emu);
+    let zip = tiny_zip();
+    let first = presign(&client, Cloud::Aws).await;
+    let second = presign(&client, Cloud::Aws).await;
+
+    // The first upload sends its fields and half its file, then waits for a go.
+    let boundary = "emulatortest-slow";
+    let (mut head, tail) = form_around_file(boundary, &form_fields(&first));
+    let half = zip.len() / 2;
+    head.extend(&zip[..half]);
+    let mut rest = zip[half..].to_vec();
+    rest.extend(&tail);
+    let length = (head.len() + rest.len()) as u64;
+    let (go, gate) = tokio::sync::oneshot::channel::<()>();
+    let stream = futures::stream::iter([Ok::<_, std::io::Error>(head)]).chain(
+        futures::stream::once(async move {
+            let _ = gate.await;
+            Ok(rest)
+        }),
+    );
+    let slow = tokio::spawn(
+        reqwest::Client::new()
+            .post(first.upload_url.clone().unwrap())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("content-length", length)
+            .body(reqwest::Body::wrap_stream(stream))
+            .send(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while emu.inspect().uploads_in_progress < 1 {
+        assert!(Instant::now() < deadline, "the first upload never started");
+        tokio::time::sleep(ms(5)).await;
+    }
+
+    let url = second.upload_url.clone().unwrap();
+    let resp = s3_post(&url, &form_fields(&second), &zip).await;
+    assert_eq!(resp.status(), 503);
+    assert_eq!(xml_code(&resp.text().await.unwrap()), "SlowDown");
+
+    go.send(()).unwrap();
+    let resp = slow.await.unwrap().unwrap();
+    assert_eq!(resp.status(), 204, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        emu.uploaded_size(first.upload_id.as_deref().unwrap()),
+        Some(zip.len() as u64)
+    );
+    let resp = s3_post(&url, &form_fields(&second), &zip).await;
+    assert_eq!(resp.status(), 204);
+    assert_eq!(emu.inspect().uploads_in_progress, 0);
+}
+
+#[tokio::test]
+async fn multipart_boundaries_over_70_characters_are_refused() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let zip = tiny_zip();
+    let p = presign(&client, Cloud::Aws).await;
+    let url = p.upload_url.clone().unwrap();
+    let http = reqwest::Client::new();
+
+    // A 300 KB boundary around a 1 MiB file.
+    let boundary = "b".repeat(300 * 1024);
+    let file = vec![b'x'; 1024 * 1024];
+    let mut parts: Vec<Part<'_>> = form_fields(&p)
+        .into_iter()
+        .map(|(k, v)| Part::Field(k, v))
+        .collect();
+    parts.push(Part::File(&file));
+    let (ct, body) = multipart_with(&boundary, &parts);
+    let started = Instant::now();
+    let resp = http
+        .post(&url)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(resp.status(), 400);
+    let text = resp.text().await.unwrap();
+    assert_eq!(xml_code(&text), "MalformedPOSTRequest", "{text}");
+    assert!(text.contains("at most 70"), "{text}");
+    eprintln!("300 KB boundary refused in {elapsed:?}");
+
+    let resp = s3_post_with(&"c".repeat(71), &url, &form_fields(&p), &zip).await;
+    assert_eq!(resp.status(), 400);
+
+    // 70 characters is fine, even around a file full of near-misses of the delimiter.
+    let boundary = format!("{}z", "c".repeat(69));
+    let near_miss = format!("\r\n--{}y", &boundary[..69]);
+    let mut file = zip.clone();
+    while file.len() < 2 * 1024 * 1024 {
+        file.extend(near_miss.as_bytes());
+    }
+    let started = Instant::now();
+    let resp = s3_post_with(&boundary, &url, &form_fields(&p), &file).await;
+    eprintln!(
+        "2 MiB of delimiter near-misses uploaded in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(resp.status(), 204, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        emu.uploaded_size(p.upload_id.as_deref().unwrap()),
+        Some(file.len() as u64)
+    );
+}
+
+async fn s3_post_with(
+    boundary: &str,
+    url: &str,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> reqwest::Response {
+    let mut parts: Vec<Part<'_>> = fields.iter().map(|&(k, v)| Part::Field(k, v)).collect();
+    parts.push(Part::File(file));
+    let (content_type, body) = multipart_with(boundary, &parts);
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reading_unknown_environments_and_clusters_stores_nothing() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let api = client.connect();
+    let before = emu.inspect();
+    for i in 0..200 {
+        let (env, cluster) = (format!("env-never{i}"), format!("lkc-never{i}"));
+        assert!(
+            api.list_connector_names(&env, &cluster)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let err = api
+            .get_connector_status(&env, &cluster, "nope")
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+        let err = api
+            .delete_connector(&env, &cluster, "nope")
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    }
+    assert_eq!(emu.inspect(), before);
+
+    // A cluster is remembered while it holds a connector, and forgotten with its last one.
+    api.create_connector(ENV, CLUSTER, &s3_sink_request("kept", "1"))
+        .await
+        .unwrap();
+    assert_eq!(emu.inspect().clusters, before.clusters + 1);
+    api.delete_connector(ENV, CLUSTER, "kept").await.unwrap();
+    assert_eq!(emu.inspect(), before);
+}
+
+#[tokio::test]
+async fn expired_unused_uploads_are_refused_and_forgotten() {
+    // A zero time to live: every presigned URL has expired by the time it is used.
+    let emu = Emulator::builder()
+        .upload_url_ttl(Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&emu);
+    let zip = tiny_zip();
+    for _ in 0..5 {
+        presign(&client, Cloud::Aws).await;
+    }
+    // Each new URL sweeps the expired ones before it.
+    assert_eq!(emu.inspect().uploads, 1);
+    let p = presign(&client, Cloud::Aws).await;
+    assert_eq!(emu.inspect().uploads, 1);
+    let resp = s3_post(p.upload_url.as_deref().unwrap(), &form_fields(&p), &zip).await;
+    assert_eq!(resp.status(), 403);
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("Policy expired"), "{text}");
+    assert_eq!(emu.inspect().uploads, 0);
+    let err = client
+        .connect()
+        .create_custom_connector_plugin(&plugin_body(
+            "late",
+            p.upload_id.as_deref().unwrap(),
+            json!({}),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(422), "{err}");
+    assert!(err.to_string().contains("unknown"), "{err}");
+
+    // The same for the PUT endpoints.
+    let http = reqwest::Client::new();
+    let p = presign(&client, Cloud::Azure).await;
+    let resp = http
+        .put(p.upload_url.clone().unwrap())
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("content-type", "application/zip")
+        .body(zip.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(emu.inspect().uploads, 0);
+    let p = presign(&client, Cloud::Gcp).await;
+    let resp = http
+        .put(p.upload_url.clone().unwrap())
+        .header("content-type", "application/zip")
+        .body(zip.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(xml_code(&resp.text().await.unwrap()), "ExpiredToken");
+    assert_eq!(emu.inspect().uploads, 0);
+}
+
+#[tokio::test]
+async fn oversized_json_bodies_get_the_api_error_shape() {
+    let emu = emulator().await;
+    let http = reqwest::Client::new();
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let post = |path: String| {
+        http.post(format!("{}{path}", emu.base_url()))
+            .header("authorization", basic("k", "s"))
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+    };
+
+    let resp = post(format!(
+        "/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 413);
+    assert!(resp.headers().contains_key("x-request-id"));
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 413, "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+
+    for path in [
+        "/connect/v1/custom-connector-plugins".to_owned(),
+        "/ccpm/v1/plugins".to_owned(),
+    ] {
+        let resp = post(path.clone()).await.unwrap();
+        assert_eq!(resp.status(), 413, "{path}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["errors"][0]["status"], "413", "{path}: {body}");
+        assert!(body["errors"][0]["detail"].is_string(), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn control_endpoints_need_the_configured_credentials() {
+    let emu = Emulator::builder()
+        .credentials("KEY", "SECRET")
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let faults = format!("{}/_emulator/faults", emu.base_url());
+    let fault = json!({"kind": "status", "status": 503});
+
+    for auth in [None, Some(basic("KEY", "WRONG"))] {
+        let mut get = http.get(&faults);
+        let mut post = http.post(&faults).json(&fault);
+        let mut delete = http.delete(&faults);
+        if let Some(a) = &auth {
+            get = get.header("authorization", a);
+            post = post.header("authorization", a);
+            delete = delete.header("authorization", a);
+        }
+        for request in [get, post, delete] {
+            let resp = request.send().await.unwrap();
+            assert_eq!(resp.status(), 401, "{auth:?}");
+            assert!(resp.headers().contains_key("www-authenticate"));
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(
+                body,
+                json!({"error": {"code": 401, "message": "Unauthorized"}})
+            );
+        }
+    }
+    assert!(emu.pending_faults().is_empty());
+
+    let resp = http
+        .post(&faults)
+        .header("authorization", basic("KEY", "SECRET"))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(emu.pending_faults().len(), 1);
+
+    // Readiness probes carry no credentials.
+    let resp = http
+        .get(format!("{}/_emulator/health", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
 }

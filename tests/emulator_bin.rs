@@ -26,23 +26,16 @@ fn basic(key: &str, secret: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn binary_serves_until_killed() {
+/// Starts the binary with `args` and waits for its address.
+fn start(args: &[&str]) -> (Running, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--api-key",
-            "BINKEY",
-            "--api-secret",
-            "BINSECRET",
-        ])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the emulator binary starts");
     let stdout = child.stdout.take().unwrap();
-    let mut running = Running(child);
+    let running = Running(child);
 
     // Read the announcement on a thread so a silent binary fails the test instead of hanging it.
     let (tx, rx) = mpsc::channel();
@@ -60,6 +53,19 @@ async fn binary_serves_until_killed() {
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    (running, base)
+}
+
+#[tokio::test]
+async fn binary_serves_until_killed() {
+    let (mut running, base) = start(&[
+        "--port",
+        "0",
+        "--api-key",
+        "BINKEY",
+        "--api-secret",
+        "BINSECRET",
+    ]);
 
     // The usage guide's first curl command, with the emulator as host.
     let url = format!("{base}/connect/v1/environments/env-12345/clusters/lkc-12345/connectors");
@@ -98,4 +104,47 @@ fn bad_arguments_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--port must be 0 to 65535"), "{err}");
+}
+
+#[tokio::test]
+async fn binary_guards_its_control_endpoints() {
+    let (_running, base) = start(&["--api-key", "BINKEY", "--api-secret", "BINSECRET"]);
+    let http = reqwest::Client::new();
+    let faults = format!("{base}/_emulator/faults");
+    let resp = http.get(&faults).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = http
+        .get(&faults)
+        .header("authorization", basic("BINKEY", "BINSECRET"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = http
+        .get(format!("{base}/_emulator/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let help = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("/_emulator/health"), "{help}");
+}
+
+/// One slow request must not hold up every other: the binary runs a worker per core.
+#[cfg(target_os = "linux")]
+#[test]
+fn binary_runs_on_more_than_one_thread() {
+    let (running, _base) = start(&[]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", running.0.id())).unwrap();
+    let threads: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no thread count in {status}"));
+    assert!(threads >= 2, "{threads} thread(s)");
 }

@@ -22,8 +22,14 @@ Options:
   --provisioning-delay-ms <MS>         Time a connector stays PROVISIONING [default: 200]
   --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
   --max-upload-bytes <BYTES>           Largest plugin archive accepted [default: 209715200]
+  --max-concurrent-uploads <N>         Archive uploads served at once; more get 503 [default: 8]
   -h, --help                           Print this help
   -V, --version                        Print the version
+
+With --api-key and --api-secret, the API and the control endpoints (/_emulator/faults)
+take only that pair, as HTTP Basic credentials; GET /_emulator/health stays open for
+readiness probes. Without them, any non-empty pair is accepted on the API and the control
+endpoints take none. The storage endpoints (/_storage/) never take Confluent credentials.
 ";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
@@ -77,6 +83,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
                 let bytes = number("--max-upload-bytes", value("--max-upload-bytes")?)?;
                 config = config.max_upload_size(bytes);
             }
+            "--max-concurrent-uploads" => {
+                let name = "--max-concurrent-uploads";
+                let n = number(name, value(name)?)?;
+                if n == 0 {
+                    return Err(format!("{name} must be at least 1"));
+                }
+                config = config.max_concurrent_uploads(usize::try_from(n).unwrap_or(usize::MAX));
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -103,7 +117,8 @@ async fn interrupted() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-#[tokio::main(flavor = "current_thread")]
+// Multi-threaded: a request that keeps its thread busy must not stall every other one.
+#[tokio::main]
 async fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
         Ok(Some(config)) => config,
@@ -158,6 +173,11 @@ mod tests {
         assert!(parse_args(args(&["--api-key", "K"])).is_err());
         assert!(parse_args(args(&["--bogus"])).is_err());
         assert!(parse_args(args(&["--port"])).is_err());
+        let c = parse_args(args(&["--max-concurrent-uploads", "3"]))
+            .unwrap()
+            .unwrap();
+        assert!(format!("{c:?}").contains("max_concurrent_uploads: 3"));
+        assert!(parse_args(args(&["--max-concurrent-uploads", "0"])).is_err());
         assert!(parse_args(args(&["--help"])).unwrap().is_none());
     }
 }

@@ -4,7 +4,6 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -15,13 +14,13 @@ use crate::ccpm::{
     UploadSourcePresignedUrl,
 };
 
-use super::errors::{Failure, Shape, empty, json_response};
+use super::errors::{Failure, JsonBody, Shape, empty, json_response};
 use super::paging::{PageRequest, paginate};
 use super::state::{
     App, ArchiveFormat, CcpmPlugin, CcpmVersion, Query, State as Store, StorageCloud, ensure_array,
     random_id, to_value,
 };
-use super::storage;
+use super::uploads;
 
 const LIST: Shape = Shape::List;
 
@@ -173,7 +172,7 @@ pub(crate) async fn list_plugins(
 /// `POST /ccpm/v1/plugins`: `202`.
 pub(crate) async fn create_plugin(
     State(app): State<App>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: Plugin = parse(&body)?;
     let env = body_environment(&req.spec.environment, "/spec/environment/id")?;
@@ -259,7 +258,7 @@ pub(crate) async fn get_plugin(
 pub(crate) async fn update_plugin(
     State(app): State<App>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: PluginUpdate = parse(&body)?;
     let env = body_environment(&req.spec.environment, "/spec/environment/id")?;
@@ -309,7 +308,7 @@ pub(crate) async fn delete_plugin(
 /// `POST /ccpm/v1/presigned-upload-url`: `201`.
 pub(crate) async fn presigned_upload_url(
     State(app): State<App>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: PresignedUrlRequest = parse(&body)?;
     let env = body_environment(&req.environment, "/environment/id")?;
@@ -331,7 +330,7 @@ pub(crate) async fn presigned_upload_url(
             ),
         )
     })?;
-    let issued = storage::issue(&app, Some(env.clone()), cloud, format);
+    let issued = uploads::issue(&app, Some(env.clone()), cloud, format);
     let answer = ccpm::PresignedUrl {
         api_version: Some("ccpm/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),
@@ -389,7 +388,7 @@ pub(crate) async fn list_versions(
 pub(crate) async fn create_version(
     State(app): State<App>,
     Path(plugin_id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: PluginVersion = parse(&body)?;
     let spec = &req.spec;
@@ -450,7 +449,7 @@ pub(crate) async fn create_version(
         ));
     }
     let cloud = StorageCloud::parse(plugin.plugin.spec.cloud.as_str()).unwrap_or(StorageCloud::Aws);
-    let (upload, file) = storage::usable(
+    let (upload, file) = uploads::usable(
         &store.uploads,
         &spec.upload_source.upload_id,
         Some(&env),

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
@@ -18,7 +17,7 @@ use crate::connect::{
 };
 
 use super::catalog::{self, MASK};
-use super::errors::{Failure, Shape, empty, json_response};
+use super::errors::{Failure, JsonBody, Shape, empty, json_response};
 use super::state::{
     App, Connector, OffsetsRequest, Query, State as Store, ensure_array, random_id, to_value,
 };
@@ -366,9 +365,10 @@ pub(crate) async fn list(
             }
         }
     }
-    let mut store = app.state();
+    let store = app.state();
     let now = Instant::now();
-    let connectors = store.cluster(&env, &cluster);
+    let empty_cluster = BTreeMap::new();
+    let connectors = store.cluster(&env, &cluster).unwrap_or(&empty_cluster);
     if expand.is_empty() {
         let names: Vec<&String> = connectors.keys().collect();
         return Ok(json_response(StatusCode::OK, &json!(names)));
@@ -402,7 +402,7 @@ pub(crate) async fn list(
 pub(crate) async fn create(
     State(app): State<App>,
     Path((env, cluster)): ClusterPath,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     // create_connector's 400 answers use the flat `{"code", "message"}` shape.
     let flat = Shape::Flat;
@@ -425,7 +425,10 @@ pub(crate) async fn create(
     check_name(&name).map_err(|m| Failure::bad_request(flat, m))?;
     config.insert("name".to_owned(), name.clone());
     let mut store = app.state();
-    if store.cluster(&env, &cluster).contains_key(&name) {
+    if store
+        .cluster(&env, &cluster)
+        .is_some_and(|c| c.contains_key(&name))
+    {
         return Err(Failure::conflict(
             NESTED,
             format!("Connector {name} already exists"),
@@ -446,7 +449,7 @@ pub(crate) async fn create(
     if !req.offsets.is_empty() {
         answer["offsets"] = to_value(&req.offsets);
     }
-    store.cluster(&env, &cluster).insert(name, conn);
+    store.insert_connector(&env, &cluster, conn);
     Ok(json_response(StatusCode::CREATED, &answer))
 }
 
@@ -461,8 +464,7 @@ fn with_connector<T>(
     let mut store = app.state();
     let now = Instant::now();
     let conn = store
-        .cluster(env, cluster)
-        .get_mut(name)
+        .connector_mut(env, cluster, name)
         .ok_or_else(|| not_found(name))?;
     conn.settle(now);
     f(conn, now)
@@ -486,8 +488,7 @@ pub(crate) async fn delete(
 ) -> Result<Response, Failure> {
     let mut store = app.state();
     store
-        .cluster(&env, &cluster)
-        .remove(&name)
+        .remove_connector(&env, &cluster, &name)
         .ok_or_else(|| not_found(&name))?;
     Ok(json_response(StatusCode::OK, &json!({"error": null})))
 }
@@ -508,7 +509,7 @@ pub(crate) async fn get_config(
 pub(crate) async fn put_config(
     State(app): State<App>,
     Path((env, cluster, name)): ConnectorPath,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let mut config = parse::<ConnectorConfig>(&body, NESTED)?.0;
     match config.get("name") {
@@ -524,7 +525,7 @@ pub(crate) async fn put_config(
     config.insert("name".to_owned(), name.clone());
     let mut store = app.state();
     let now = Instant::now();
-    if let Some(existing) = store.cluster(&env, &cluster).get(&name) {
+    if let Some(existing) = store.cluster(&env, &cluster).and_then(|c| c.get(&name)) {
         for (k, v) in config.iter_mut() {
             if v == MASK
                 && let Some(old) = existing.config.get(k)
@@ -535,7 +536,7 @@ pub(crate) async fn put_config(
     }
     let resolved = resolve(&store, &env, &config, NESTED)?;
     let delay = app.settings.provisioning_delay;
-    let view = match store.cluster(&env, &cluster).get_mut(&name) {
+    let view = match store.connector_mut(&env, &cluster, &name) {
         Some(conn) => {
             // A running connector keeps running; only its configuration and what follows
             // from it change.
@@ -546,7 +547,7 @@ pub(crate) async fn put_config(
         None => {
             let conn = new_connector(&store, name.clone(), config, resolved, delay);
             let view = connector_view(&conn, &env, &cluster, now);
-            store.cluster(&env, &cluster).insert(name, conn);
+            store.insert_connector(&env, &cluster, conn);
             view
         }
     };
@@ -586,14 +587,14 @@ pub(crate) async fn restart(
     let mut store = app.state();
     let config = store
         .cluster(&env, &cluster)
-        .get(&name)
+        .and_then(|c| c.get(&name))
         .map(|c| c.config.clone())
         .ok_or_else(|| not_found(&name))?;
     let failure = match resolve(&store, &env, &config, NESTED) {
         Ok(r) => r.failure,
         Err(f) => Some(f.message),
     };
-    if let Some(conn) = store.cluster(&env, &cluster).get_mut(&name) {
+    if let Some(conn) = store.connector_mut(&env, &cluster, &name) {
         conn.failure = failure;
         conn.ready_at = Instant::now() + app.settings.provisioning_delay;
     }
@@ -655,7 +656,7 @@ pub(crate) async fn offsets(
 pub(crate) async fn alter_offsets(
     State(app): State<App>,
     Path((env, cluster, name)): ConnectorPath,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: AlterOffsetsRequest = parse(&body, NESTED)?;
     match req.type_ {
@@ -759,7 +760,7 @@ pub(crate) async fn list_plugins(Path((_env, _cluster)): ClusterPath) -> Respons
 /// `PUT .../connector-plugins/{plugin}/config/validate`.
 pub(crate) async fn validate(
     Path((_env, _cluster, plugin)): ConnectorPath,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let plugin = catalog::find(&plugin).ok_or_else(|| {
         Failure::not_found(NESTED, format!("Connector plugin {plugin} not found"))

@@ -4,7 +4,6 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 
 use crate::connect::{
@@ -14,13 +13,13 @@ use crate::connect::{
 };
 
 use super::catalog;
-use super::errors::{Failure, Shape, empty, json_response};
+use super::errors::{Failure, JsonBody, Shape, empty, json_response};
 use super::paging::{PageRequest, paginate};
 use super::state::{
     App, ArchiveFormat, CustomPlugin, Query, State as Store, StorageCloud, ensure_array, random_id,
     to_value,
 };
-use super::storage;
+use super::uploads;
 
 const LIST: Shape = Shape::List;
 const PATH: &str = "/connect/v1/custom-connector-plugins";
@@ -86,7 +85,7 @@ fn check_upload(
             ),
         ));
     }
-    let (upload, file) = storage::usable(&store.uploads, &source.upload_id, None, cloud)
+    let (upload, file) = uploads::usable(&store.uploads, &source.upload_id, None, cloud)
         .map_err(|m| Failure::invalid("/upload_source/upload_id", m))?;
     if !file.is_zip {
         return Err(Failure::invalid(
@@ -165,7 +164,10 @@ pub(crate) async fn list(
 }
 
 /// `POST /connect/v1/custom-connector-plugins`.
-pub(crate) async fn create(State(app): State<App>, body: Bytes) -> Result<Response, Failure> {
+pub(crate) async fn create(
+    State(app): State<App>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, Failure> {
     let req: CustomConnectorPlugin = parse(&body)?;
     check_display_name(&req.display_name, "/display_name")?;
     check_link(req.documentation_link.as_deref(), "/documentation_link")?;
@@ -286,7 +288,7 @@ pub(crate) async fn get(
 pub(crate) async fn update(
     State(app): State<App>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: CustomConnectorPluginUpdate = parse(&body)?;
     // Tells an empty list apart from an absent one: the generated type cannot.
@@ -372,7 +374,7 @@ pub(crate) async fn delete(
 /// `POST /connect/v1/presigned-upload-url`: `200`, with a URL on this emulator.
 pub(crate) async fn presigned_upload_url(
     State(app): State<App>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: PresignedUrlRequest = parse(&body)?;
     let format = ArchiveFormat::parse(req.content_format.as_str()).ok_or_else(|| {
@@ -385,7 +387,7 @@ pub(crate) async fn presigned_upload_url(
         )
     })?;
     let cloud = cloud_of(req.cloud.as_ref(), "/cloud")?;
-    let issued = storage::issue(&app, None, cloud, format);
+    let issued = uploads::issue(&app, None, cloud, format);
     let answer = connect::PresignedUrl {
         api_version: Some("connect/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),

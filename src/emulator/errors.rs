@@ -1,7 +1,10 @@
 //! The error bodies the emulator answers with, one shape per API family.
 
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Which error body an endpoint answers with.
@@ -16,9 +19,10 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
-    /// The shape used for most answers under `path`.
+    /// The shape used for most answers under `path` (the control endpoints answer like
+    /// the connector endpoints).
     pub(crate) fn for_path(path: &str) -> Shape {
-        if path.starts_with("/connect/v1/environments/") {
+        if path.starts_with("/connect/v1/environments/") || path.starts_with("/_emulator/") {
             Shape::Nested
         } else {
             Shape::List
@@ -160,6 +164,60 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The largest JSON request body taken: axum's default, far above any real request.
+pub(crate) const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
+
+/// How much of an oversized body is still read, and dropped, before the `413`: a client
+/// still sending when the connection closes can see a reset instead of the answer.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A JSON request body, read whole up to [`MAX_JSON_BODY`]. Unlike axum's `Bytes`, whose
+/// refusals are plain text, a refusal here answers in the error shape of the API concerned.
+pub(crate) struct JsonBody(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Failure;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Failure> {
+        let shape = Shape::for_path(request.uri().path());
+        let too_large = || {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                shape,
+                "request_entity_too_large",
+                format!("request body is larger than the {MAX_JSON_BODY} bytes the API takes"),
+            )
+        };
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+            return Err(too_large());
+        }
+        let mut pieces = request.into_body().into_data_stream();
+        let mut body = BytesMut::new();
+        let mut seen = 0u64;
+        while let Some(piece) = pieces.next().await {
+            let piece = piece.map_err(|e| {
+                Failure::bad_request(shape, format!("request body could not be read: {e}"))
+            })?;
+            seen = seen.saturating_add(piece.len() as u64);
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            if body.len() + piece.len() <= MAX_JSON_BODY {
+                body.extend_from_slice(&piece);
+            }
+        }
+        if seen > MAX_JSON_BODY as u64 {
+            return Err(too_large());
+        }
+        Ok(JsonBody(body.freeze()))
+    }
 }
 
 /// An answer with no body.

@@ -6,11 +6,10 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::errors::{Failure, Shape, empty, json_response};
+use super::errors::{Failure, JsonBody, Shape, empty, json_response};
 use super::state::App;
 
 /// What an injected fault does to a request.
@@ -175,7 +174,7 @@ pub(crate) fn answer(kind: &FaultKind, path: &str) -> Option<Response> {
         FaultKind::RateLimited { retry_after } => {
             let secs = whole_seconds(*retry_after).to_string();
             let mut response = if path.starts_with("/_storage/") {
-                super::storage::throttled(path)
+                super::storage_errors::throttled(path)
             } else {
                 empty(StatusCode::TOO_MANY_REQUESTS)
             };
@@ -190,7 +189,7 @@ pub(crate) fn answer(kind: &FaultKind, path: &str) -> Option<Response> {
         FaultKind::Status(code) => {
             let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             if path.starts_with("/_storage/") {
-                return Some(super::storage::failed(path, status));
+                return Some(super::storage_errors::failed(path, status));
             }
             let message = format!(
                 "{} (fault injected by the emulator)",
@@ -286,7 +285,7 @@ fn describe(f: &Fault) -> serde_json::Value {
 }
 
 /// `POST /_emulator/faults`: queue a fault, for clients that run the emulator binary.
-pub(crate) async fn inject(State(app): State<App>, body: Bytes) -> Response {
+pub(crate) async fn inject(State(app): State<App>, JsonBody(body): JsonBody) -> Response {
     match parse_fault(&body) {
         Ok(fault) => {
             let described = describe(&fault);

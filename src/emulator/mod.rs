@@ -38,15 +38,19 @@
 //! Any non-empty key and secret are accepted unless [`EmulatorConfig::credentials`] (binary:
 //! `--api-key`/`--api-secret`) requires an exact pair. Otherwise the answer is `401`
 //! `{"error": {"code": 401, "message": "Unauthorized"}}` with a `WWW-Authenticate` header,
-//! for both APIs. The storage endpoints (`/_storage/`) and the control endpoints
-//! (`/_emulator/`) take no credentials.
+//! for both APIs. The storage endpoints (`/_storage/`) take no Confluent credentials, as
+//! the real storage URLs do not. The control endpoints (`/_emulator/faults`) take none
+//! either, unless credentials are configured: then they need the same exact pair, because
+//! anyone who reaches them can break every client of the emulator. `GET /_emulator/health`
+//! stays open for readiness probes; it tells nothing and changes nothing.
 //!
 //! **Headers.** API answers carry `X-Request-Id`, `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the one-minute window
 //! resets). The limit is announced, not enforced: use a [`Fault`] to get a `429`.
 //!
 //! **Request bodies** are read as JSON whatever the `Content-Type`, as curl's `--data`
-//! sends `application/x-www-form-urlencoded`. Unknown JSON fields are ignored.
+//! sends `application/x-www-form-urlencoded`. Unknown JSON fields are ignored. A body over
+//! 2 MiB is a `413` in the error shape of the API concerned.
 //!
 //! **Error shapes.** Connector endpoints answer `{"error": {"code", "message"}}`, except
 //! `create_connector`'s `400`, which is flat `{"code", "message"}`. Custom connector
@@ -59,7 +63,9 @@
 //! connect/v1 plugin display names, ccpm plugin display names per environment, version
 //! strings per ccpm plugin). A `429` has no body, as documented.
 //!
-//! **Environments and clusters** exist from their first use: any id works.
+//! **Environments and clusters** exist from their first use: any id works. Reading one
+//! that holds no connector stores nothing, and a cluster is forgotten with its last
+//! connector, so the emulator's state grows only with what clients create.
 //!
 //! **Connectors.** A connector is `PROVISIONING` for
 //! [`provisioning_delay`](EmulatorConfig::provisioning_delay), then `RUNNING` with
@@ -111,16 +117,25 @@
 //! for `AWS` an S3-style POST form (`/_storage/s3/<bucket>/` plus `upload_form_data`), for
 //! `AZURE` a SAS URL to PUT with `x-ms-blob-type: BlockBlob`, for `GCP` a signed URL to PUT
 //! with the archive's `Content-Type` (`application/zip` or `application/java-archive`). The
-//! S3 endpoint parses the multipart form itself and refuses, in S3's XML error format: a
-//! missing `Content-Length` (`411 MissingContentLength`), a file over
+//! S3 endpoint reads the multipart form as it streams in and refuses, in S3's XML error
+//! format: a missing `Content-Length` (`411 MissingContentLength`), a file over
 //! [`max_upload_size`](EmulatorConfig::max_upload_size) (`400 EntityTooLarge`), an empty
-//! file, a missing or changed form field (`403 AccessDenied`, or `SignatureDoesNotMatch`),
-//! an extra field, an expired policy, and, more strictly than S3 (which silently ignores
-//! them), any field after the file. A plugin (connect/v1) or version (ccpm) created with an
-//! `upload_id` that is unknown, has nothing uploaded, or belongs to the other API, another
-//! environment or another cloud is a `422`. A connect/v1 plugin whose archive is not a
-//! ZIP/JAR is a `422`; a ccpm version with such an archive is accepted and ends `FAILED`
-//! with `"Version creation failed due to invalid plugin archive."`. Otherwise a version is
+//! file, a multipart boundary over 70 characters (RFC 2046's limit;
+//! `400 MalformedPOSTRequest`), a missing or changed form field (`403 AccessDenied`, or
+//! `SignatureDoesNotMatch`), an extra field, an expired policy, and, more strictly than S3
+//! (which silently ignores them), any field after the file. The fields, which come before
+//! the file, are checked before a byte of the file is read, and the file is counted, never
+//! held: a request that names no issued upload is answered at once whatever size it
+//! announces. At most [`max_concurrent_uploads`](EmulatorConfig::max_concurrent_uploads)
+//! storage requests are served at once; the next ones get `503` (`SlowDown`, or Azure's
+//! `ServerBusy`) with `Retry-After`. A presigned URL that expires
+//! ([`upload_url_ttl`](EmulatorConfig::upload_url_ttl)) with nothing uploaded is forgotten,
+//! and its `upload_id` becomes unknown; one that received an archive is kept. A plugin
+//! (connect/v1) or version (ccpm) created with an `upload_id` that is unknown, has nothing
+//! uploaded, or belongs to the other API, another environment or another cloud is a `422`.
+//! A connect/v1 plugin whose archive is not a ZIP/JAR is a `422`; a ccpm version with such
+//! an archive is accepted and ends `FAILED` with
+//! `"Version creation failed due to invalid plugin archive."`. Otherwise a version is
 //! `PROCESSING` for [`version_processing_delay`](EmulatorConfig::version_processing_delay),
 //! then `READY`. Uploads may be used more than once; `upload_source.upload_id` is answered
 //! as an empty string. Deleting a ccpm plugin deletes its versions.
@@ -130,6 +145,7 @@
 //! "retry_after_secs", "status", "delay_ms"}`; `GET` lists, `DELETE` clears) makes the next
 //! matching requests answer `429` with `Retry-After`, answer a 4xx/5xx in the shape of the
 //! API concerned, or wait before being handled. `GET /_emulator/health` answers `200`.
+//! See **Authentication** for the credentials they need.
 //!
 //! **The usage guide's curl commands** work with `http://127.0.0.1:PORT` in place of
 //! `https://api.confluent.cloud`: lowercase `authorization:`, `--data @file` and
@@ -143,9 +159,12 @@ mod connectors;
 mod custom_plugins;
 mod errors;
 mod faults;
+mod form;
 mod paging;
 mod state;
 mod storage;
+mod storage_errors;
+mod uploads;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -202,7 +221,8 @@ impl Emulator {
 ///     .provisioning_delay(Duration::from_millis(20))
 ///     .version_processing_delay(Duration::from_millis(20))
 ///     .credentials("KEY", "SECRET")
-///     .max_upload_size(1024 * 1024);
+///     .max_upload_size(1024 * 1024)
+///     .max_concurrent_uploads(4);
 /// assert!(!format!("{config:?}").contains("SECRET"));
 /// ```
 #[derive(Clone)]
@@ -213,6 +233,7 @@ pub struct EmulatorConfig {
     credentials: Option<(String, String)>,
     max_upload_size: u64,
     upload_url_ttl: Duration,
+    max_concurrent_uploads: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -224,6 +245,7 @@ impl Default for EmulatorConfig {
             credentials: None,
             max_upload_size: 200 * 1024 * 1024,
             upload_url_ttl: Duration::from_secs(3600),
+            max_concurrent_uploads: 8,
         }
     }
 }
@@ -243,6 +265,7 @@ impl fmt::Debug for EmulatorConfig {
             )
             .field("max_upload_size", &self.max_upload_size)
             .field("upload_url_ttl", &self.upload_url_ttl)
+            .field("max_concurrent_uploads", &self.max_concurrent_uploads)
             .finish()
     }
 }
@@ -284,9 +307,19 @@ impl EmulatorConfig {
         self
     }
 
-    /// How long a presigned upload URL stays valid. Default one hour, as the API's.
+    /// How long a presigned upload URL stays valid. Default one hour, as the API's. A URL
+    /// that expires with nothing uploaded to it is forgotten: its `upload_id` becomes
+    /// unknown. `Duration::ZERO` makes every URL expired when used.
     pub fn upload_url_ttl(mut self, ttl: Duration) -> Self {
         self.upload_url_ttl = ttl;
+        self
+    }
+
+    /// How many storage requests (archive uploads) are served at once; the next ones are
+    /// answered `503` in the storage service's format, with `Retry-After`. Default 8; `0`
+    /// counts as 1.
+    pub fn max_concurrent_uploads(mut self, uploads: usize) -> Self {
+        self.max_concurrent_uploads = uploads;
         self
     }
 
@@ -314,6 +347,7 @@ impl EmulatorConfig {
                 credentials: self.credentials,
                 max_upload_size: self.max_upload_size,
                 upload_url_ttl: self.upload_url_ttl,
+                max_concurrent_uploads: self.max_concurrent_uploads,
             },
             base_url.clone(),
         ));
@@ -340,6 +374,21 @@ impl EmulatorConfig {
             task: Some(task),
         })
     }
+}
+
+/// What [`EmulatorHandle::inspect`] counts. Not part of the stable API.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// Clusters with at least one connector.
+    pub clusters: usize,
+    /// Connectors in all clusters.
+    pub connectors: usize,
+    /// Presigned uploads remembered (issued and not expired unused).
+    pub uploads: usize,
+    /// Storage requests being served.
+    pub uploads_in_progress: usize,
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -390,6 +439,19 @@ impl EmulatorHandle {
     pub fn uploaded_size(&self, upload_id: &str) -> Option<u64> {
         let state = self.shared.state();
         state.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
+    }
+
+    /// Counts of what the emulator holds, for tests that check it does not grow. Not part
+    /// of the stable API.
+    #[doc(hidden)]
+    pub fn inspect(&self) -> Inspection {
+        let state = self.shared.state();
+        Inspection {
+            clusters: state.clusters.len(),
+            connectors: state.clusters.values().map(|c| c.len()).sum(),
+            uploads: state.uploads.len(),
+            uploads_in_progress: self.shared.uploads_in_progress(),
+        }
     }
 
     /// Stops accepting connections and waits for the requests in progress to finish.
@@ -500,7 +562,7 @@ fn router(app: App) -> Router {
             "/_emulator/faults",
             get(faults::list).post(faults::inject).delete(faults::clear),
         )
-        .route("/_emulator/health", get(|| async { "ok" }))
+        .route(HEALTH, get(|| async { "ok" }))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(app.clone(), gate))
@@ -529,14 +591,36 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/connect/") || path.starts_with("/ccpm/")
 }
 
+/// The one control endpoint open without credentials, for readiness probes: it tells
+/// nothing and changes nothing.
+const HEALTH: &str = "/_emulator/health";
+
+/// The request body was not read, so the connection cannot be reused.
+fn closing(mut answer: Response, has_body: bool) -> Response {
+    if has_body {
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    answer
+}
+
 /// Faults, authentication and the response headers of every API answer.
 async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if path.starts_with("/_emulator/") {
-        return next.run(request).await;
-    }
     let has_body = request.headers().contains_key(header::CONTENT_LENGTH)
         || request.headers().contains_key(header::TRANSFER_ENCODING);
+    if path.starts_with("/_emulator/") {
+        // Control endpoints can queue faults that break every client of the emulator, so
+        // they need the same credentials as the API when credentials are configured.
+        if let Some(required) = app.settings.credentials.as_ref()
+            && path != HEALTH
+            && let Err(refusal) = auth::check(request.headers(), Some(required))
+        {
+            return closing(auth::unauthorized(refusal), has_body);
+        }
+        return next.run(request).await;
+    }
     let fault = app.faults().take(request.method(), &path);
     let early = match fault.as_ref().and_then(|f| faults::answer(f, &path)) {
         Some(answer) => Some(answer),
@@ -551,15 +635,7 @@ async fn gate(State(app): State<App>, request: Request, next: Next) -> Response 
         }
     };
     let mut response = match early {
-        Some(mut answer) => {
-            // The request body was not read, so the connection cannot be reused.
-            if has_body {
-                answer
-                    .headers_mut()
-                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            }
-            answer
-        }
+        Some(answer) => closing(answer, has_body),
         None => next.run(request).await,
     };
     if is_api(&path) {

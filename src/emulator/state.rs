@@ -1,18 +1,20 @@
 //! Everything the emulator remembers, behind one mutex.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
 use crate::ccpm;
 use crate::connect::{self, ConnectorOffset};
 
 use super::faults::FaultQueue;
+use super::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
@@ -22,6 +24,8 @@ pub(crate) struct Settings {
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) max_upload_size: u64,
     pub(crate) upload_url_ttl: Duration,
+    /// Storage requests served at once (at least one).
+    pub(crate) max_concurrent_uploads: usize,
 }
 
 /// What every handler reaches: settings, the state, the fault queue.
@@ -34,6 +38,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     faults: Mutex<FaultQueue>,
     rate_window: Mutex<(Instant, u64)>,
+    /// One permit per storage request in progress.
+    upload_slots: Semaphore,
 }
 
 /// The state handle given to axum.
@@ -43,8 +49,12 @@ pub(crate) type App = Arc<Shared>;
 pub(crate) const RATE_LIMIT: u64 = 1000;
 
 impl Shared {
-    pub(crate) fn new(settings: Settings, base_url: String) -> Self {
+    pub(crate) fn new(mut settings: Settings, base_url: String) -> Self {
+        settings.max_concurrent_uploads = settings
+            .max_concurrent_uploads
+            .clamp(1, Semaphore::MAX_PERMITS);
         Shared {
+            upload_slots: Semaphore::new(settings.max_concurrent_uploads),
             settings,
             base_url,
             org_id: random_uuid(),
@@ -61,6 +71,19 @@ impl Shared {
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultQueue> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A slot for one storage request, or `None` when all are taken: the caller answers
+    /// "busy" rather than queueing, so held-open uploads cannot pile up behind each other.
+    pub(crate) fn upload_slot(&self) -> Option<SemaphorePermit<'_>> {
+        self.upload_slots.try_acquire().ok()
+    }
+
+    /// How many storage requests are being served.
+    pub(crate) fn uploads_in_progress(&self) -> usize {
+        self.settings
+            .max_concurrent_uploads
+            .saturating_sub(self.upload_slots.available_permits())
     }
 
     /// Counts a request in the current one-minute window: (remaining, seconds to reset).
@@ -85,7 +108,7 @@ pub(crate) struct State {
     pub(crate) clusters: BTreeMap<ClusterKey, BTreeMap<String, Connector>>,
     pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
     pub(crate) ccpm_plugins: BTreeMap<String, CcpmPlugin>,
-    pub(crate) uploads: HashMap<String, Upload>,
+    pub(crate) uploads: Uploads,
 }
 
 impl State {
@@ -95,11 +118,46 @@ impl State {
         self.next_seq
     }
 
-    /// The connectors of a cluster; environments and clusters exist from their first use.
-    pub(crate) fn cluster(&mut self, env: &str, cluster: &str) -> &mut BTreeMap<String, Connector> {
+    /// The connectors of a cluster. Any environment and cluster id is valid, so an unknown
+    /// one simply has none; reading never stores an entry for it.
+    pub(crate) fn cluster(&self, env: &str, cluster: &str) -> Option<&BTreeMap<String, Connector>> {
+        self.clusters.get(&(env.to_owned(), cluster.to_owned()))
+    }
+
+    /// A connector of a cluster, to change.
+    pub(crate) fn connector_mut(
+        &mut self,
+        env: &str,
+        cluster: &str,
+        name: &str,
+    ) -> Option<&mut Connector> {
+        self.clusters
+            .get_mut(&(env.to_owned(), cluster.to_owned()))?
+            .get_mut(name)
+    }
+
+    /// Stores a connector, creating its cluster's entry on its first connector.
+    pub(crate) fn insert_connector(&mut self, env: &str, cluster: &str, connector: Connector) {
         self.clusters
             .entry((env.to_owned(), cluster.to_owned()))
             .or_default()
+            .insert(connector.name.clone(), connector);
+    }
+
+    /// Removes a connector, and its cluster's entry with its last connector.
+    pub(crate) fn remove_connector(
+        &mut self,
+        env: &str,
+        cluster: &str,
+        name: &str,
+    ) -> Option<Connector> {
+        let key = (env.to_owned(), cluster.to_owned());
+        let connectors = self.clusters.get_mut(&key)?;
+        let removed = connectors.remove(name);
+        if connectors.is_empty() {
+            self.clusters.remove(&key);
+        }
+        removed
     }
 
     /// Whether any connector, anywhere, has this id.
@@ -330,7 +388,8 @@ pub(crate) struct Upload {
     pub(crate) environment: Option<String>,
     pub(crate) cloud: StorageCloud,
     pub(crate) format: ArchiveFormat,
-    pub(crate) expires_at: DateTime<Utc>,
+    /// When the URL expires, on the runtime's clock.
+    pub(crate) deadline: Instant,
     pub(crate) target: UploadTarget,
     pub(crate) file: Option<UploadedFile>,
 }

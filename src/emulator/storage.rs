@@ -1,315 +1,32 @@
-//! Presigned upload URLs and the storage endpoints they point at: an S3-style POST form
+//! The storage endpoints presigned URLs point at: an S3-style POST form
 //! (`/_storage/s3/...`), an Azure-style SAS PUT (`/_storage/azure/...`) and a GCS-style
 //! signed-URL PUT (`/_storage/gcs/...`).
 //!
 //! These endpoints take no Confluent credentials and answer in the storage services' own
-//! error formats: S3 and GCS XML `<Error><Code>..</Code><Message>..</Message></Error>`,
-//! Azure XML plus the `x-ms-error-code` header.
+//! error formats (`storage_errors`). Everything that can be checked without the file is
+//! checked before the file is read, and the file is counted as it streams by, never held:
+//! a request that names no issued URL costs the emulator a few kilobytes whatever size it
+//! announces, and a legitimate one little more. At most `max_concurrent_uploads` requests
+//! are served at once; the next ones are answered `503` at once rather than queued.
 
 use std::collections::BTreeMap;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use tokio::time::Instant;
 
-use super::state::{
-    App, ArchiveFormat, Query, StorageCloud, Upload, UploadTarget, UploadedFile, random_hex,
-    random_uuid,
-};
+use super::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
+use super::state::{App, Query, UploadTarget, UploadedFile, random_hex, random_uuid};
+use super::storage_errors::{azure_error, busy, entity_too_large, incomplete_body, s3_error};
+use super::uploads::{BUCKET, azure_location, expired, gcs_location, s3_location};
 
-/// The S3 bucket and GCS bucket presigned URLs name.
-pub(crate) const BUCKET: &str = "confluent-custom-connectors-emulator";
-/// The Azure container presigned URLs name.
-pub(crate) const CONTAINER: &str = "custom-connector-plugins";
-/// Room a multipart form needs around the file, beyond the size limit of the file itself.
+/// Room a multipart form needs around the file, beyond the size limit of the file itself:
+/// the fields before it, and what the fields may hold at most.
 const FORM_OVERHEAD: u64 = 64 * 1024;
-
-/// A freshly issued presigned URL.
-pub(crate) struct Issued {
-    pub(crate) upload_id: String,
-    pub(crate) upload_url: String,
-    pub(crate) form: BTreeMap<String, String>,
-    pub(crate) upload: Upload,
-}
-
-/// Creates the upload target for a new presigned URL (the caller stores `upload`).
-pub(crate) fn issue(
-    app: &App,
-    environment: Option<String>,
-    cloud: StorageCloud,
-    format: ArchiveFormat,
-) -> Issued {
-    let upload_id = random_uuid();
-    let now = Utc::now();
-    let ttl = chrono::Duration::from_std(app.settings.upload_url_ttl)
-        .unwrap_or_else(|_| chrono::Duration::hours(1));
-    let expires_at = now + ttl;
-    let file_name = format!("plugin.{}", format.extension());
-    let scope = environment.as_deref().unwrap_or("organization");
-    let base = &app.base_url;
-    let (upload_url, form, target) = match cloud {
-        StorageCloud::Aws => {
-            let key = format!(
-                "staging/ccp/v1/{}/{scope}/custom-plugins/{upload_id}/{file_name}",
-                app.org_id
-            );
-            let date = now.format("%Y%m%d").to_string();
-            let credential = format!(
-                "ASIAEMULATOR{}/{date}/us-west-2/s3/aws4_request",
-                random_hex(8).to_uppercase()
-            );
-            let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
-            let token = base64::engine::general_purpose::STANDARD.encode(random_hex(48));
-            let policy = serde_json::json!({
-                "expiration": expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-                "conditions": [
-                    {"bucket": BUCKET},
-                    {"key": key},
-                    {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
-                    {"x-amz-credential": credential},
-                    {"x-amz-date": amz_date},
-                    {"x-amz-security-token": token},
-                    ["content-length-range", 1, app.settings.max_upload_size],
-                ]
-            });
-            let form: BTreeMap<String, String> = [
-                ("bucket", BUCKET.to_owned()),
-                ("key", key.clone()),
-                (
-                    "policy",
-                    base64::engine::general_purpose::STANDARD.encode(policy.to_string()),
-                ),
-                ("x-amz-algorithm", "AWS4-HMAC-SHA256".to_owned()),
-                ("x-amz-credential", credential),
-                ("x-amz-date", amz_date),
-                ("x-amz-security-token", token),
-                ("x-amz-signature", random_hex(64)),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-            (
-                format!("{base}/_storage/s3/{BUCKET}/"),
-                form.clone(),
-                UploadTarget::S3 {
-                    bucket: BUCKET.to_owned(),
-                    key,
-                    form,
-                },
-            )
-        }
-        StorageCloud::Azure => {
-            let blob = format!("{scope}/{upload_id}/{file_name}");
-            let signature = base64::engine::general_purpose::STANDARD.encode(random_hex(32));
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("sv", "2022-11-02")
-                .append_pair("se", &expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .append_pair("sr", "b")
-                .append_pair("sp", "cw")
-                .append_pair("sig", &signature)
-                .finish();
-            (
-                format!("{base}/_storage/azure/{CONTAINER}/{blob}?{query}"),
-                BTreeMap::new(),
-                UploadTarget::Azure {
-                    container: CONTAINER.to_owned(),
-                    blob,
-                    signature,
-                },
-            )
-        }
-        StorageCloud::Gcp => {
-            let object = format!("{scope}/{upload_id}/{file_name}");
-            let signature = random_hex(64);
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("X-Goog-Algorithm", "GOOG4-RSA-SHA256")
-                .append_pair(
-                    "X-Goog-Credential",
-                    &format!(
-                        "emulator@confluent-emulator.iam.gserviceaccount.com/{}/auto/storage/goog4_request",
-                        now.format("%Y%m%d")
-                    ),
-                )
-                .append_pair("X-Goog-Date", &now.format("%Y%m%dT%H%M%SZ").to_string())
-                .append_pair("X-Goog-Expires", &ttl.num_seconds().to_string())
-                .append_pair("X-Goog-SignedHeaders", "content-type;host")
-                .append_pair("X-Goog-Signature", &signature)
-                .finish();
-            (
-                format!("{base}/_storage/gcs/{BUCKET}/{object}?{query}"),
-                BTreeMap::new(),
-                UploadTarget::Gcs {
-                    bucket: BUCKET.to_owned(),
-                    object,
-                    signature,
-                },
-            )
-        }
-    };
-    Issued {
-        upload_id,
-        upload_url,
-        form,
-        upload: Upload {
-            environment,
-            cloud,
-            format,
-            expires_at,
-            target,
-            file: None,
-        },
-    }
-}
-
-/// Why an upload cannot back a plugin: a message for a 422 answer.
-pub(crate) fn usable<'a>(
-    uploads: &'a std::collections::HashMap<String, Upload>,
-    upload_id: &str,
-    environment: Option<&str>,
-    cloud: StorageCloud,
-) -> Result<(&'a Upload, &'a UploadedFile), String> {
-    let upload = uploads.get(upload_id).ok_or_else(|| {
-        format!("upload_id {upload_id:?} is unknown: request a presigned upload URL first")
-    })?;
-    match (environment, upload.environment.as_deref()) {
-        (None, Some(env)) => {
-            return Err(format!(
-                "upload_id {upload_id:?} was issued by ccpm/v1 for environment {env}; use a connect/v1 presigned upload URL"
-            ));
-        }
-        (Some(_), None) => {
-            return Err(format!(
-                "upload_id {upload_id:?} was issued by connect/v1; use a ccpm/v1 presigned upload URL"
-            ));
-        }
-        (Some(want), Some(got)) if want != got => {
-            return Err(format!(
-                "upload_id {upload_id:?} was issued for environment {got}, not {want}"
-            ));
-        }
-        _ => {}
-    }
-    if upload.cloud != cloud {
-        return Err(format!(
-            "upload_id {upload_id:?} was issued for cloud {}, not {}",
-            upload.cloud.as_str(),
-            cloud.as_str()
-        ));
-    }
-    let file = upload.file.as_ref().ok_or_else(|| {
-        format!(
-            "no archive was uploaded for upload_id {upload_id:?}: send the file to the presigned upload_url first"
-        )
-    })?;
-    Ok((upload, file))
-}
-
-/// Escapes element text (quotes stay literal, as in S3's own messages).
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// An S3 (or GCS) error document.
-fn s3_error(status: StatusCode, code: &str, message: &str, extra: &[(&str, String)]) -> Response {
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>",
-        xml_escape(message)
-    );
-    for (k, v) in extra {
-        xml.push_str(&format!("<{k}>{}</{k}>", xml_escape(v)));
-    }
-    let request_id = random_hex(16).to_uppercase();
-    xml.push_str(&format!("<RequestId>{request_id}</RequestId></Error>"));
-    let mut response = (status, xml).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
-    // The body may not have been read: the connection cannot serve another request.
-    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-amz-request-id", v);
-    }
-    response
-}
-
-/// An Azure Blob error: XML body and `x-ms-error-code`.
-fn azure_error(status: StatusCode, code: &'static str, message: &str) -> Response {
-    let request_id = random_uuid();
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{}\nRequestId:{request_id}\nTime:{}</Message></Error>",
-        xml_escape(message),
-        Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ")
-    );
-    let mut response = (status, xml).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
-    h.insert("x-ms-error-code", HeaderValue::from_static(code));
-    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-ms-request-id", v);
-    }
-    response
-}
-
-/// A throttling answer in the format of the storage service of `path`.
-pub(crate) fn throttled(path: &str) -> Response {
-    if path.starts_with("/_storage/azure/") {
-        azure_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ServerBusy",
-            "The server is busy.",
-        )
-        .map_status(StatusCode::TOO_MANY_REQUESTS)
-    } else {
-        s3_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "SlowDown",
-            "Please reduce your request rate.",
-            &[],
-        )
-    }
-}
-
-/// A failure answer with `status` in the format of the storage service of `path`.
-pub(crate) fn failed(path: &str, status: StatusCode) -> Response {
-    let reason = status.canonical_reason().unwrap_or("Error");
-    if path.starts_with("/_storage/azure/") {
-        let code = if status.is_server_error() {
-            "InternalError"
-        } else {
-            "InvalidInput"
-        };
-        azure_error(status, code, reason)
-    } else {
-        let code = match status.as_u16() {
-            503 => "ServiceUnavailable",
-            s if s >= 500 => "InternalError",
-            _ => "InvalidRequest",
-        };
-        s3_error(status, code, reason, &[])
-    }
-}
-
-trait MapStatus {
-    fn map_status(self, status: StatusCode) -> Self;
-}
-
-impl MapStatus for Response {
-    fn map_status(mut self, status: StatusCode) -> Self {
-        *self.status_mut() = status;
-        self
-    }
-}
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers
@@ -318,110 +35,191 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-fn looks_like_zip(data: &[u8]) -> bool {
-    data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06")
-}
-
-fn expired(upload: &Upload) -> bool {
-    Utc::now() > upload.expires_at
-}
-
 fn etag() -> HeaderValue {
     HeaderValue::from_str(&format!("\"{}\"", random_hex(32)))
         .unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-/// One part of a `multipart/form-data` body.
-#[derive(Debug)]
-struct Part<'a> {
-    name: String,
-    data: &'a [u8],
+/// What the emulator learns of an archive as it streams by: its size and how it starts.
+#[derive(Default)]
+struct Counted {
+    size: u64,
+    head: Vec<u8>,
 }
 
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
+impl Counted {
+    /// Enough of the start to tell a ZIP (or JAR) archive.
+    const HEAD: usize = 4;
+
+    fn add(&mut self, piece: &[u8]) {
+        self.size = self.size.saturating_add(piece.len() as u64);
+        let wanted = Self::HEAD.saturating_sub(self.head.len()).min(piece.len());
+        self.head.extend_from_slice(&piece[..wanted]);
     }
-    let first = needle[0];
-    let mut i = from;
-    while i + needle.len() <= haystack.len() {
-        if haystack[i] == first && &haystack[i..i + needle.len()] == needle {
-            return Some(i);
+
+    fn file(&self) -> UploadedFile {
+        UploadedFile {
+            size: self.size,
+            is_zip: self.head.starts_with(b"PK\x03\x04") || self.head.starts_with(b"PK\x05\x06"),
         }
-        i += 1;
     }
-    None
 }
 
-fn boundary(content_type: &str) -> Option<String> {
-    let mut params = content_type.split(';');
-    let mime = params.next()?.trim();
-    if !mime.eq_ignore_ascii_case("multipart/form-data") {
-        return None;
-    }
-    params.find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_owned())
-            .filter(|b| !b.is_empty())
-    })
+/// Why a raw body could not be counted.
+enum Unread {
+    /// Over the size limit: reading stopped there.
+    TooLarge(u64),
+    /// Cut short, or a transport error.
+    Broken,
 }
 
-/// The field name of a `Content-Disposition: form-data` header.
-fn disposition(value: &str) -> Option<String> {
-    let mut params = value.split(';');
-    if !params.next()?.trim().eq_ignore_ascii_case("form-data") {
-        return None;
+/// Counts a raw request body to its end, stopping as soon as it passes `max` bytes.
+async fn count_body<S, E>(mut pieces: S, max: u64) -> Result<Counted, Unread>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let mut counted = Counted::default();
+    while let Some(piece) = pieces.next().await {
+        counted.add(&piece.map_err(|_| Unread::Broken)?);
+        if counted.size > max {
+            return Err(Unread::TooLarge(counted.size));
+        }
     }
-    params.find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("name")
-            .then(|| v.trim().trim_matches('"').to_owned())
-    })
+    Ok(counted)
 }
 
-/// Splits a `multipart/form-data` body into its parts, in order.
-fn parse_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, &'static str> {
-    let delimiter = format!("--{boundary}");
-    let delimiter = delimiter.as_bytes();
-    let mut at = find(body, delimiter, 0).ok_or("no multipart boundary in the body")?;
-    let mut parts = Vec::new();
+fn malformed(detail: &str) -> Response {
+    s3_error(
+        StatusCode::BAD_REQUEST,
+        "MalformedPOSTRequest",
+        &format!("The body of your POST request is not well-formed multipart/form-data: {detail}."),
+        &[],
+    )
+}
+
+fn form_failed(error: FormError) -> Response {
+    match error {
+        FormError::Malformed(detail) => malformed(detail),
+        FormError::Body => incomplete_body(),
+    }
+}
+
+fn policy_failed(message: &str) -> Response {
+    s3_error(
+        StatusCode::FORBIDDEN,
+        "AccessDenied",
+        &format!("Invalid according to Policy: {message}"),
+        &[],
+    )
+}
+
+fn missing_field(name: &str) -> Response {
+    s3_error(
+        StatusCode::BAD_REQUEST,
+        "InvalidArgument",
+        &format!(
+            "Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields: those after the file are ignored."
+        ),
+        &[("ArgumentName", name.to_owned())],
+    )
+}
+
+/// The form's fields before the file part, names lowercased; `None` when no part is the
+/// file. They may hold [`FORM_OVERHEAD`] bytes in all.
+async fn read_fields<S, E>(
+    form: &mut FormReader<S>,
+) -> Result<Option<BTreeMap<String, String>>, Response>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let mut fields = BTreeMap::new();
+    let mut room = FORM_OVERHEAD as usize;
     loop {
-        let after = at + delimiter.len();
-        let rest = &body[after..];
-        if rest.starts_with(b"--") {
-            return Ok(parts);
+        let name = match form.next_part().await {
+            Ok(Some(name)) => name,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(form_failed(e)),
+        };
+        if name.eq_ignore_ascii_case("file") {
+            return Ok(Some(fields));
         }
-        if !rest.starts_with(b"\r\n") {
-            return Err("a multipart boundary is not followed by CRLF");
+        let mut value = Vec::new();
+        while let Some(piece) = form.next_chunk().await.map_err(form_failed)? {
+            room = room.checked_sub(piece.len()).ok_or_else(|| {
+                s3_error(
+                    StatusCode::BAD_REQUEST,
+                    "MaxPostPreDataLengthExceeded",
+                    "Your POST request fields preceding the upload file were too large.",
+                    &[],
+                )
+            })?;
+            value.extend_from_slice(&piece);
         }
-        let headers_start = after + 2;
-        let headers_end =
-            find(body, b"\r\n\r\n", headers_start).ok_or("a part has no end of headers")?;
-        let head = std::str::from_utf8(&body[headers_start..headers_end])
-            .map_err(|_| "part headers are not UTF-8")?;
-        let mut field = None;
-        for line in head.split("\r\n") {
-            if let Some((k, v)) = line.split_once(':')
-                && k.trim().eq_ignore_ascii_case("content-disposition")
-            {
-                field = disposition(v.trim());
+        let value =
+            String::from_utf8(value).map_err(|_| malformed("a field value is not UTF-8"))?;
+        fields.insert(name.to_ascii_lowercase(), value);
+    }
+}
+
+/// Checks the fields against the policy of the upload their `key` names: the id of that
+/// upload, or the refusal (boxed: it is far larger than the id). An expired upload that
+/// never received a file is forgotten.
+fn authorize(
+    app: &App,
+    bucket: &str,
+    fields: &BTreeMap<String, String>,
+) -> Result<String, Box<Response>> {
+    let key = fields
+        .get("key")
+        .ok_or_else(|| Box::new(missing_field("key")))?;
+    let key_failed = || {
+        Box::new(policy_failed(&format!(
+            "Policy Condition failed: [\"eq\", \"$key\", {key:?}]"
+        )))
+    };
+    let mut state = app.state();
+    let id = state
+        .uploads
+        .at(&s3_location(bucket, key))
+        .ok_or_else(key_failed)?;
+    let upload = state.uploads.get(&id).ok_or_else(key_failed)?;
+    let UploadTarget::S3 { form: expected, .. } = &upload.target else {
+        return Err(key_failed());
+    };
+    for (name, value) in expected {
+        match fields.get(name) {
+            Some(v) if v == value => {}
+            _ if name == "x-amz-signature" => {
+                return Err(Box::new(s3_error(
+                    StatusCode::FORBIDDEN,
+                    "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+                    &[],
+                )));
+            }
+            None if name == "policy" => return Err(Box::new(missing_field("policy"))),
+            _ => {
+                return Err(Box::new(policy_failed(&format!(
+                    "Policy Condition failed: [\"eq\", \"${name}\", {value:?}]"
+                ))));
             }
         }
-        let name = field.ok_or("a part has no Content-Disposition form-data name")?;
-        let data_start = headers_end + 4;
-        let mut closing = Vec::with_capacity(delimiter.len() + 2);
-        closing.extend_from_slice(b"\r\n");
-        closing.extend_from_slice(delimiter);
-        let data_end = find(body, &closing, data_start).ok_or("a part is not terminated")?;
-        parts.push(Part {
-            name,
-            data: &body[data_start..data_end],
-        });
-        at = data_end + 2;
     }
+    if let Some(extra) = fields
+        .keys()
+        .find(|k| !expected.contains_key(*k) && !k.starts_with("x-ignore-"))
+    {
+        return Err(Box::new(policy_failed(&format!(
+            "Extra input fields: {extra}"
+        ))));
+    }
+    if expired(upload, Instant::now()) {
+        if upload.file.is_none() {
+            state.uploads.remove(&id);
+        }
+        return Err(Box::new(policy_failed("Policy expired.")));
+    }
+    Ok(id)
 }
 
 /// `POST /_storage/s3/{bucket}/`: an S3 browser-based upload (POST policy form).
@@ -448,160 +246,82 @@ pub(crate) async fn s3_post(
         );
     };
     let max = app.settings.max_upload_size;
-    let too_large = |proposed: u64| {
-        s3_error(
-            StatusCode::BAD_REQUEST,
-            "EntityTooLarge",
-            "Your proposed upload exceeds the maximum allowed size",
-            &[
-                ("ProposedSize", proposed.to_string()),
-                ("MaxSizeAllowed", max.to_string()),
-            ],
-        )
-    };
     if length > max.saturating_add(FORM_OVERHEAD) {
-        return too_large(length);
+        return entity_too_large(length, max);
     }
-    let Some(boundary) = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(boundary)
-    else {
-        return s3_error(
-            StatusCode::PRECONDITION_FAILED,
-            "PreconditionFailed",
-            "Bucket POST must be of the enclosure-type multipart/form-data",
-            &[],
-        );
+        .unwrap_or("");
+    let boundary = match form::boundary(content_type) {
+        Ok(boundary) => boundary,
+        Err(BoundaryError::NotMultipart) => {
+            return s3_error(
+                StatusCode::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                "Bucket POST must be of the enclosure-type multipart/form-data",
+                &[],
+            );
+        }
+        Err(BoundaryError::TooLong(n)) => {
+            return malformed(&format!(
+                "the multipart boundary has {n} characters, and RFC 2046 allows at most {MAX_BOUNDARY}"
+            ));
+        }
     };
-    let limit = usize::try_from(max.saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
-    let Ok(body) = to_bytes(body, limit).await else {
-        return too_large(length);
+    let Some(_slot) = app.upload_slot() else {
+        return busy(parts.uri.path());
     };
-    let malformed = || {
-        s3_error(
-            StatusCode::BAD_REQUEST,
-            "MalformedPOSTRequest",
-            "The body of your POST request is not well-formed multipart/form-data.",
-            &[],
-        )
+    let mut form = match FormReader::new(body.into_data_stream(), &boundary) {
+        Ok(form) => form,
+        Err(e) => return form_failed(e),
     };
-    let Ok(form) = parse_multipart(&body, &boundary) else {
-        return malformed();
+    let fields = match read_fields(&mut form).await {
+        Ok(Some(fields)) => fields,
+        Ok(None) => {
+            return s3_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                "POST requires exactly one file upload per request.",
+                &[("ArgumentName", "file".to_owned())],
+            );
+        }
+        Err(answer) => return answer,
     };
-    let Some(file_index) = form
-        .iter()
-        .position(|p| p.name.eq_ignore_ascii_case("file"))
-    else {
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidArgument",
-            "POST requires exactly one file upload per request.",
-            &[("ArgumentName", "file".to_owned())],
-        );
+    // Before a byte of the file is read: a form no policy allows ends here.
+    let upload_id = match authorize(&app, &bucket, &fields) {
+        Ok(id) => id,
+        Err(answer) => return *answer,
     };
-    if let Some(after) = form.get(file_index + 1) {
-        // S3 ignores every field after the file, so a form in that order fails there with
-        // a confusing policy error; say so directly.
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidArgument",
-            &format!(
-                "The file must be the last field of the form; field {:?} comes after it and S3 would ignore it.",
-                after.name
-            ),
-            &[("ArgumentName", after.name.clone())],
-        );
-    }
-    let mut fields = BTreeMap::new();
-    for p in &form[..file_index] {
-        let Ok(value) = std::str::from_utf8(p.data) else {
-            return malformed();
-        };
-        fields.insert(p.name.to_ascii_lowercase(), value.to_owned());
-    }
-    let file = &form[file_index];
-    let Some(key) = fields.get("key") else {
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidArgument",
-            "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
-            &[("ArgumentName", "key".to_owned())],
-        );
-    };
-    let mut state = app.state();
-    let found = state.uploads.iter_mut().find(|(_, u)| {
-        matches!(&u.target, UploadTarget::S3 { bucket: b, key: k, .. } if *b == bucket && k == key)
-    });
-    let Some((_, upload)) = found else {
-        return s3_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            &format!(
-                "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$key\", {key:?}]"
-            ),
-            &[],
-        );
-    };
-    let UploadTarget::S3 { form: expected, .. } = &upload.target else {
-        return malformed();
-    };
-    for (name, value) in expected {
-        match fields.get(name) {
-            Some(v) if v == value => {}
-            _ if name == "x-amz-signature" => {
-                return s3_error(
-                    StatusCode::FORBIDDEN,
-                    "SignatureDoesNotMatch",
-                    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-                    &[],
-                );
-            }
-            None if name == "policy" => {
-                return s3_error(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidArgument",
-                    "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.",
-                    &[("ArgumentName", "policy".to_owned())],
-                );
-            }
-            _ => {
-                return s3_error(
-                    StatusCode::FORBIDDEN,
-                    "AccessDenied",
-                    &format!(
-                        "Invalid according to Policy: Policy Condition failed: [\"eq\", \"${name}\", {value:?}]"
-                    ),
-                    &[],
-                );
-            }
+    let mut counted = Counted::default();
+    loop {
+        match form.next_chunk().await {
+            Ok(Some(piece)) => counted.add(&piece),
+            Ok(None) => break,
+            Err(e) => return form_failed(e),
         }
     }
-    if let Some(extra) = fields
-        .keys()
-        .find(|k| !expected.contains_key(*k) && !k.starts_with("x-ignore-"))
-    {
-        return s3_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            &format!("Invalid according to Policy: Extra input fields: {extra}"),
-            &[],
-        );
+    match form.next_part().await {
+        Ok(None) => {}
+        Ok(Some(after)) => {
+            // S3 ignores every field after the file, so a form in that order fails there
+            // with a confusing policy error; say so directly.
+            return s3_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                &format!(
+                    "The file must be the last field of the form; field {after:?} comes after it and S3 would ignore it."
+                ),
+                &[("ArgumentName", after)],
+            );
+        }
+        Err(e) => return form_failed(e),
     }
-    if expired(upload) {
-        return s3_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "Invalid according to Policy: Policy expired.",
-            &[],
-        );
+    if counted.size > max {
+        return entity_too_large(counted.size, max);
     }
-    let size = file.data.len() as u64;
-    if size > max {
-        return too_large(size);
-    }
-    if size == 0 {
+    if counted.size == 0 {
         return s3_error(
             StatusCode::BAD_REQUEST,
             "EntityTooSmall",
@@ -612,12 +332,12 @@ pub(crate) async fn s3_post(
             ],
         );
     }
-    upload.file = Some(UploadedFile {
-        size,
-        is_zip: looks_like_zip(file.data),
-    });
+    if !app.state().uploads.record(&upload_id, counted.file()) {
+        // Forgotten while the file was on its way: it had expired unused.
+        return policy_failed("Policy expired.");
+    }
+    let key = fields.get("key").map(String::as_str).unwrap_or_default();
     let location = format!("{}/_storage/s3/{bucket}/{key}", app.base_url);
-    drop(state);
     let mut response = StatusCode::NO_CONTENT.into_response();
     let h = response.headers_mut();
     h.insert(header::ETAG, etag());
@@ -646,24 +366,29 @@ pub(crate) async fn azure_put(
         )
     };
     let max = app.settings.max_upload_size;
-    {
-        let state = app.state();
-        let upload = state.uploads.values().find(|u| {
-            matches!(&u.target, UploadTarget::Azure { container: c, blob: b, .. } if *c == container && *b == blob)
-        });
-        let Some(upload) = upload else {
-            return auth_failed("No SAS was issued for this blob.");
+    let upload_id = {
+        let mut state = app.state();
+        let no_sas = || auth_failed("No SAS was issued for this blob.");
+        let Some(id) = state.uploads.at(&azure_location(&container, &blob)) else {
+            return no_sas();
+        };
+        let Some(upload) = state.uploads.get(&id) else {
+            return no_sas();
         };
         let UploadTarget::Azure { signature, .. } = &upload.target else {
-            return auth_failed("No SAS was issued for this blob.");
+            return no_sas();
         };
         if query.get("sig") != Some(signature.as_str()) {
             return auth_failed("Signature did not match.");
         }
-        if expired(upload) {
+        if expired(upload, Instant::now()) {
+            if upload.file.is_none() {
+                state.uploads.remove(&id);
+            }
             return auth_failed("Signed expiry time has passed.");
         }
-    }
+        id
+    };
     match headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) {
         None => {
             return azure_error(
@@ -698,26 +423,29 @@ pub(crate) async fn azure_put(
     if length > max {
         return too_large();
     }
-    let Ok(data) = to_bytes(body, usize::try_from(max).unwrap_or(usize::MAX)).await else {
-        return too_large();
+    let Some(_slot) = app.upload_slot() else {
+        return busy("/_storage/azure/");
     };
-    if data.is_empty() {
+    let counted = match count_body(body.into_data_stream(), max).await {
+        Ok(counted) => counted,
+        Err(Unread::TooLarge(_)) => return too_large(),
+        Err(Unread::Broken) => {
+            return azure_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                "One of the request inputs is not valid. (the body ended before its Content-Length)",
+            );
+        }
+    };
+    if counted.size == 0 {
         return azure_error(
             StatusCode::BAD_REQUEST,
             "InvalidInput",
             "One of the request inputs is not valid. (empty blob)",
         );
     }
-    {
-        let mut state = app.state();
-        if let Some(upload) = state.uploads.values_mut().find(|u| {
-            matches!(&u.target, UploadTarget::Azure { container: c, blob: b, .. } if *c == container && *b == blob)
-        }) {
-            upload.file = Some(UploadedFile {
-                size: data.len() as u64,
-                is_zip: looks_like_zip(&data),
-            });
-        }
+    if !app.state().uploads.record(&upload_id, counted.file()) {
+        return auth_failed("Signed expiry time has passed.");
     }
     let mut response = StatusCode::CREATED.into_response();
     let h = response.headers_mut();
@@ -753,13 +481,21 @@ pub(crate) async fn gcs_put(
             &[],
         )
     };
+    let token_expired = || {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "ExpiredToken",
+            "Invalid argument. The provided token has expired. Request signature expired.",
+            &[],
+        )
+    };
     let max = app.settings.max_upload_size;
-    let (format, expires_at): (ArchiveFormat, DateTime<Utc>) = {
-        let state = app.state();
-        let upload = state.uploads.values().find(|u| {
-            matches!(&u.target, UploadTarget::Gcs { bucket: b, object: o, .. } if *b == bucket && *o == object)
-        });
-        let Some(upload) = upload else {
+    let (upload_id, format) = {
+        let mut state = app.state();
+        let Some(id) = state.uploads.at(&gcs_location(&bucket, &object)) else {
+            return signature_mismatch();
+        };
+        let Some(upload) = state.uploads.get(&id) else {
             return signature_mismatch();
         };
         let UploadTarget::Gcs { signature, .. } = &upload.target else {
@@ -768,16 +504,15 @@ pub(crate) async fn gcs_put(
         if query.get("X-Goog-Signature") != Some(signature.as_str()) {
             return signature_mismatch();
         }
-        (upload.format, upload.expires_at)
+        if expired(upload, Instant::now()) {
+            if upload.file.is_none() {
+                state.uploads.remove(&id);
+            }
+            return token_expired();
+        }
+        let format = upload.format;
+        (id, format)
     };
-    if Utc::now() > expires_at {
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "ExpiredToken",
-            "Invalid argument. The provided token has expired. Request signature expired.",
-            &[],
-        );
-    }
     // The URL was signed with the content type of the archive format.
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -794,24 +529,18 @@ pub(crate) async fn gcs_put(
             &[],
         );
     };
-    let too_large = |proposed: u64| {
-        s3_error(
-            StatusCode::BAD_REQUEST,
-            "EntityTooLarge",
-            "Your proposed upload exceeds the maximum allowed size",
-            &[
-                ("ProposedSize", proposed.to_string()),
-                ("MaxSizeAllowed", max.to_string()),
-            ],
-        )
-    };
     if length > max {
-        return too_large(length);
+        return entity_too_large(length, max);
     }
-    let Ok(data) = to_bytes(body, usize::try_from(max).unwrap_or(usize::MAX)).await else {
-        return too_large(length);
+    let Some(_slot) = app.upload_slot() else {
+        return busy("/_storage/gcs/");
     };
-    if data.is_empty() {
+    let counted = match count_body(body.into_data_stream(), max).await {
+        Ok(counted) => counted,
+        Err(Unread::TooLarge(size)) => return entity_too_large(size, max),
+        Err(Unread::Broken) => return incomplete_body(),
+    };
+    if counted.size == 0 {
         return s3_error(
             StatusCode::BAD_REQUEST,
             "EntityTooSmall",
@@ -819,16 +548,8 @@ pub(crate) async fn gcs_put(
             &[],
         );
     }
-    {
-        let mut state = app.state();
-        if let Some(upload) = state.uploads.values_mut().find(|u| {
-            matches!(&u.target, UploadTarget::Gcs { bucket: b, object: o, .. } if *b == bucket && *o == object)
-        }) {
-            upload.file = Some(UploadedFile {
-                size: data.len() as u64,
-                is_zip: looks_like_zip(&data),
-            });
-        }
+    if !app.state().uploads.record(&upload_id, counted.file()) {
+        return token_expired();
     }
     let mut response = StatusCode::OK.into_response();
     let h = response.headers_mut();
@@ -844,30 +565,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn multipart_parts_come_in_order() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\na/b\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.zip\"\r\nContent-Type: application/zip\r\n\r\nPK\x03\x04\r\n--data\r\n--XyZ--\r\n";
-        let parts = parse_multipart(body, "XyZ").unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].name, "key");
-        assert_eq!(parts[0].data, b"a/b");
-        assert_eq!(parts[1].name, "file");
-        assert_eq!(parts[1].data, b"PK\x03\x04\r\n--data");
-        assert!(looks_like_zip(parts[1].data));
-        assert!(parse_multipart(b"--XyZ\r\nno headers end", "XyZ").is_err());
-        assert!(parse_multipart(b"garbage", "XyZ").is_err());
+    fn archives_are_counted_and_recognised_in_pieces() {
+        let mut counted = Counted::default();
+        for piece in [&b"P"[..], b"", b"K\x03", b"\x04rest of the archive"] {
+            counted.add(piece);
+        }
+        let file = counted.file();
+        assert_eq!(file.size, 23);
+        assert!(file.is_zip);
+        let mut counted = Counted::default();
+        counted.add(b"not a zip");
+        assert!(!counted.file().is_zip);
+        assert!(!Counted::default().file().is_zip);
     }
 
     #[test]
-    fn boundary_is_read_from_the_content_type() {
-        assert_eq!(
-            boundary("multipart/form-data; boundary=\"abc def\"").as_deref(),
-            Some("abc def")
-        );
-        assert_eq!(
-            boundary("Multipart/Form-Data;boundary=x1").as_deref(),
-            Some("x1")
-        );
-        assert_eq!(boundary("application/json"), None);
-        assert_eq!(boundary("multipart/form-data"), None);
+    fn bodies_are_counted_up_to_the_limit() {
+        let pieces = || {
+            futures::stream::iter([
+                Ok::<_, ()>(Bytes::from_static(b"PK\x03\x04")),
+                Ok(Bytes::from_static(b"abcd")),
+            ])
+        };
+        let counted = futures::executor::block_on(count_body(pieces(), 8))
+            .ok()
+            .unwrap();
+        assert_eq!(counted.size, 8);
+        assert!(matches!(
+            futures::executor::block_on(count_body(pieces(), 7)),
+            Err(Unread::TooLarge(8))
+        ));
+        let broken = futures::stream::iter([Ok(Bytes::from_static(b"x")), Err(())]);
+        assert!(matches!(
+            futures::executor::block_on(count_body(broken, 8)),
+            Err(Unread::Broken)
+        ));
     }
 }

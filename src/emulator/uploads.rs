@@ -1,0 +1,370 @@
+//! Presigned upload URLs: issuing them, and the store that remembers them.
+//!
+//! The store is indexed both ways a request names an upload (its id, from the API; its
+//! location, from a storage endpoint), and forgets an upload whose URL expired before
+//! anything was sent to it, so issuing URLs that are never used cannot grow the emulator
+//! without bound. An upload that received an archive is kept, as it can back plugins.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use base64::Engine as _;
+use chrono::Utc;
+use tokio::time::Instant;
+
+use super::state::{
+    App, ArchiveFormat, StorageCloud, Upload, UploadTarget, UploadedFile, random_hex, random_uuid,
+};
+
+/// The S3 bucket and GCS bucket presigned URLs name.
+pub(crate) const BUCKET: &str = "confluent-custom-connectors-emulator";
+/// The Azure container presigned URLs name.
+pub(crate) const CONTAINER: &str = "custom-connector-plugins";
+
+/// Where a storage request puts an archive: the key of the location index.
+pub(crate) fn s3_location(bucket: &str, key: &str) -> String {
+    format!("s3/{bucket}/{key}")
+}
+
+pub(crate) fn azure_location(container: &str, blob: &str) -> String {
+    format!("azure/{container}/{blob}")
+}
+
+pub(crate) fn gcs_location(bucket: &str, object: &str) -> String {
+    format!("gcs/{bucket}/{object}")
+}
+
+impl UploadTarget {
+    fn location(&self) -> String {
+        match self {
+            UploadTarget::S3 { bucket, key, .. } => s3_location(bucket, key),
+            UploadTarget::Azure {
+                container, blob, ..
+            } => azure_location(container, blob),
+            UploadTarget::Gcs { bucket, object, .. } => gcs_location(bucket, object),
+        }
+    }
+}
+
+/// Every presigned upload not yet forgotten.
+#[derive(Debug, Default)]
+pub(crate) struct Uploads {
+    by_id: HashMap<String, Upload>,
+    /// Location (see [`s3_location`] and its siblings) to upload id.
+    by_location: HashMap<String, String>,
+    /// Upload ids with their URLs' expiry, oldest first. Every URL of an emulator lives as
+    /// long, so issue order is expiry order and a sweep only looks at the front.
+    expiry: VecDeque<(Instant, String)>,
+}
+
+impl Uploads {
+    /// Remembers a freshly issued upload, forgetting first those that expired unused.
+    pub(crate) fn insert(&mut self, upload_id: String, upload: Upload) {
+        self.sweep(Instant::now());
+        self.by_location
+            .insert(upload.target.location(), upload_id.clone());
+        self.expiry.push_back((upload.deadline, upload_id.clone()));
+        self.by_id.insert(upload_id, upload);
+    }
+
+    /// Forgets every upload whose URL expired at `now` with nothing uploaded to it.
+    pub(crate) fn sweep(&mut self, now: Instant) {
+        while let Some((deadline, _)) = self.expiry.front() {
+            if *deadline > now {
+                break;
+            }
+            let Some((_, id)) = self.expiry.pop_front() else {
+                break;
+            };
+            if self.by_id.get(&id).is_some_and(|u| u.file.is_none()) {
+                self.remove(&id);
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, upload_id: &str) -> Option<&Upload> {
+        self.by_id.get(upload_id)
+    }
+
+    /// The id of the upload that puts its archive at `location`.
+    pub(crate) fn at(&self, location: &str) -> Option<String> {
+        self.by_location.get(location).cloned()
+    }
+
+    /// Forgets an upload (its place in the expiry queue goes when the sweep reaches it).
+    pub(crate) fn remove(&mut self, upload_id: &str) {
+        if let Some(upload) = self.by_id.remove(upload_id) {
+            self.by_location.remove(&upload.target.location());
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Records the archive received for `upload_id`; `false` if the upload is gone.
+    pub(crate) fn record(&mut self, upload_id: &str, file: UploadedFile) -> bool {
+        match self.by_id.get_mut(upload_id) {
+            Some(upload) => {
+                upload.file = Some(file);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Whether the URL of `upload` has expired at `now`. The deadline itself counts as
+/// expired, so a zero time to live expires at once.
+pub(crate) fn expired(upload: &Upload, now: Instant) -> bool {
+    now >= upload.deadline
+}
+
+/// A freshly issued presigned URL.
+pub(crate) struct Issued {
+    pub(crate) upload_id: String,
+    pub(crate) upload_url: String,
+    pub(crate) form: BTreeMap<String, String>,
+    pub(crate) upload: Upload,
+}
+
+/// Creates the upload target for a new presigned URL (the caller stores `upload`).
+pub(crate) fn issue(
+    app: &App,
+    environment: Option<String>,
+    cloud: StorageCloud,
+    format: ArchiveFormat,
+) -> Issued {
+    let upload_id = random_uuid();
+    let now = Utc::now();
+    // A time to live too large for the clocks means no expiry in practice: a century.
+    let century = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+    let ttl_std = app.settings.upload_url_ttl.min(century);
+    let deadline = Instant::now() + ttl_std;
+    let ttl = chrono::Duration::from_std(ttl_std).unwrap_or_else(|_| chrono::Duration::hours(1));
+    let expires_at = now.checked_add_signed(ttl).unwrap_or(now);
+    let file_name = format!("plugin.{}", format.extension());
+    let scope = environment.as_deref().unwrap_or("organization");
+    let base = &app.base_url;
+    let (upload_url, form, target) = match cloud {
+        StorageCloud::Aws => {
+            let key = format!(
+                "staging/ccp/v1/{}/{scope}/custom-plugins/{upload_id}/{file_name}",
+                app.org_id
+            );
+            let date = now.format("%Y%m%d").to_string();
+            let credential = format!(
+                "ASIAEMULATOR{}/{date}/us-west-2/s3/aws4_request",
+                random_hex(8).to_uppercase()
+            );
+            let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
+            let token = base64::engine::general_purpose::STANDARD.encode(random_hex(48));
+            let policy = serde_json::json!({
+                "expiration": expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                "conditions": [
+                    {"bucket": BUCKET},
+                    {"key": key},
+                    {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
+                    {"x-amz-credential": credential},
+                    {"x-amz-date": amz_date},
+                    {"x-amz-security-token": token},
+                    ["content-length-range", 1, app.settings.max_upload_size],
+                ]
+            });
+            let form: BTreeMap<String, String> = [
+                ("bucket", BUCKET.to_owned()),
+                ("key", key.clone()),
+                (
+                    "policy",
+                    base64::engine::general_purpose::STANDARD.encode(policy.to_string()),
+                ),
+                ("x-amz-algorithm", "AWS4-HMAC-SHA256".to_owned()),
+                ("x-amz-credential", credential),
+                ("x-amz-date", amz_date),
+                ("x-amz-security-token", token),
+                ("x-amz-signature", random_hex(64)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            (
+                format!("{base}/_storage/s3/{BUCKET}/"),
+                form.clone(),
+                UploadTarget::S3 {
+                    bucket: BUCKET.to_owned(),
+                    key,
+                    form,
+                },
+            )
+        }
+        StorageCloud::Azure => {
+            let blob = format!("{scope}/{upload_id}/{file_name}");
+            let signature = base64::engine::general_purpose::STANDARD.encode(random_hex(32));
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("sv", "2022-11-02")
+                .append_pair("se", &expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .append_pair("sr", "b")
+                .append_pair("sp", "cw")
+                .append_pair("sig", &signature)
+                .finish();
+            (
+                format!("{base}/_storage/azure/{CONTAINER}/{blob}?{query}"),
+                BTreeMap::new(),
+                UploadTarget::Azure {
+                    container: CONTAINER.to_owned(),
+                    blob,
+                    signature,
+                },
+            )
+        }
+        StorageCloud::Gcp => {
+            let object = format!("{scope}/{upload_id}/{file_name}");
+            let signature = random_hex(64);
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("X-Goog-Algorithm", "GOOG4-RSA-SHA256")
+                .append_pair(
+                    "X-Goog-Credential",
+                    &format!(
+                        "emulator@confluent-emulator.iam.gserviceaccount.com/{}/auto/storage/goog4_request",
+                        now.format("%Y%m%d")
+                    ),
+                )
+                .append_pair("X-Goog-Date", &now.format("%Y%m%dT%H%M%SZ").to_string())
+                .append_pair("X-Goog-Expires", &ttl.num_seconds().to_string())
+                .append_pair("X-Goog-SignedHeaders", "content-type;host")
+                .append_pair("X-Goog-Signature", &signature)
+                .finish();
+            (
+                format!("{base}/_storage/gcs/{BUCKET}/{object}?{query}"),
+                BTreeMap::new(),
+                UploadTarget::Gcs {
+                    bucket: BUCKET.to_owned(),
+                    object,
+                    signature,
+                },
+            )
+        }
+    };
+    Issued {
+        upload_id,
+        upload_url,
+        form,
+        upload: Upload {
+            environment,
+            cloud,
+            format,
+            deadline,
+            target,
+            file: None,
+        },
+    }
+}
+
+/// Why an upload cannot back a plugin: a message for a 422 answer.
+pub(crate) fn usable<'a>(
+    uploads: &'a Uploads,
+    upload_id: &str,
+    environment: Option<&str>,
+    cloud: StorageCloud,
+) -> Result<(&'a Upload, &'a UploadedFile), String> {
+    let upload = uploads.get(upload_id).ok_or_else(|| {
+        format!(
+            "upload_id {upload_id:?} is unknown: request a presigned upload URL first (one left unused expires with its URL)"
+        )
+    })?;
+    match (environment, upload.environment.as_deref()) {
+        (None, Some(env)) => {
+            return Err(format!(
+                "upload_id {upload_id:?} was issued by ccpm/v1 for environment {env}; use a connect/v1 presigned upload URL"
+            ));
+        }
+        (Some(_), None) => {
+            return Err(format!(
+                "upload_id {upload_id:?} was issued by connect/v1; use a ccpm/v1 presigned upload URL"
+            ));
+        }
+        (Some(want), Some(got)) if want != got => {
+            return Err(format!(
+                "upload_id {upload_id:?} was issued for environment {got}, not {want}"
+            ));
+        }
+        _ => {}
+    }
+    if upload.cloud != cloud {
+        return Err(format!(
+            "upload_id {upload_id:?} was issued for cloud {}, not {}",
+            upload.cloud.as_str(),
+            cloud.as_str()
+        ));
+    }
+    let file = upload.file.as_ref().ok_or_else(|| {
+        format!(
+            "no archive was uploaded for upload_id {upload_id:?}: send the file to the presigned upload_url first"
+        )
+    })?;
+    Ok((upload, file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn upload(deadline: Instant, key: &str) -> Upload {
+        Upload {
+            environment: None,
+            cloud: StorageCloud::Aws,
+            format: ArchiveFormat::Zip,
+            deadline,
+            target: UploadTarget::S3 {
+                bucket: BUCKET.to_owned(),
+                key: key.to_owned(),
+                form: BTreeMap::new(),
+            },
+            file: None,
+        }
+    }
+
+    #[test]
+    fn uploads_are_found_by_id_and_location_and_expire_unused() {
+        let now = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let mut uploads = Uploads::default();
+        uploads.insert("used".into(), upload(now + hour, "k/used"));
+        uploads.insert("unused".into(), upload(now + hour, "k/unused"));
+        assert_eq!(
+            uploads.at(&s3_location(BUCKET, "k/unused")).as_deref(),
+            Some("unused")
+        );
+        assert!(uploads.record(
+            "used",
+            UploadedFile {
+                size: 3,
+                is_zip: true
+            }
+        ));
+        assert!(!uploads.record(
+            "nope",
+            UploadedFile {
+                size: 3,
+                is_zip: true
+            }
+        ));
+
+        uploads.sweep(now + hour - Duration::from_secs(1));
+        assert_eq!(uploads.len(), 2);
+        uploads.sweep(now + hour);
+        assert_eq!(uploads.len(), 1, "the unused upload expired");
+        assert!(
+            uploads.get("used").is_some(),
+            "an upload with an archive stays"
+        );
+        assert_eq!(uploads.at(&s3_location(BUCKET, "k/unused")), None);
+        assert!(uploads.expiry.is_empty());
+
+        uploads.remove("used");
+        assert_eq!(uploads.len(), 0);
+        assert_eq!(uploads.at(&s3_location(BUCKET, "k/used")), None);
+        assert!(expired(&upload(now, "k"), now));
+        assert!(!expired(&upload(now + hour, "k"), now));
+    }
+}
