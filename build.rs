@@ -68,7 +68,7 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote_path("crate::transport::Inner"))
+        .with_inner_type(quote_path("crate::http::transport::Inner"))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap");
     // `upload_form_data` keeps the server's field order (S3 reads the form in order) and
@@ -542,17 +542,17 @@ fn facade(
             let checks: String = op_checks
                 .path
                 .iter()
-                .map(|p| format!("crate::validate::path_param(\"{p}\", {p})?;\n"))
+                .map(|p| format!("crate::http::validate::path_param(\"{p}\", {p})?;\n"))
                 .chain(
                     op_checks
                         .required_query
                         .iter()
-                        .map(|q| format!("crate::validate::query_param(\"{q}\", {q})?;\n")),
+                        .map(|q| format!("crate::http::validate::query_param(\"{q}\", {q})?;\n")),
                 )
                 .chain(
                     op_checks
                         .page_size
-                        .then(|| "crate::validate::page_size(page_size)?;\n".to_owned()),
+                        .then(|| "crate::http::validate::page_size(page_size)?;\n".to_owned()),
                 )
                 .collect();
             let _ = writeln!(
@@ -571,7 +571,7 @@ fn facade(
         r#"/// Every operation of the `{api}` API, authenticated, retried per the client's policy,
 /// returning the crate's [`Error`](crate::Error).
 ///
-/// Reach it with [`Client::{accessor}`](crate::Client::{accessor}). Path parameters are checked
+/// Reach it with [`Client::{accessor}`](crate::Client::{accessor})`.raw()`. Path parameters are checked
 /// before any request is sent: an empty value, `.` or `..`, or one with control characters
 /// is refused with a validation error, and every other value travels as one
 /// percent-encoded path segment. A `page_size` outside 1 to 100 (the API's bounds) is refused
@@ -586,8 +586,8 @@ impl {name} {{
     pub const OPERATIONS: &'static [&'static str] = &[{op_list}];
 
     /// The progenitor client underneath, for callers that need the raw
-    /// [`ResponseValue`] (status and headers of a successful answer).
-    pub fn raw(&self) -> &Client {{
+    /// `progenitor_client::ResponseValue` (status and headers of a successful answer).
+    pub fn progenitor(&self) -> &Client {{
         &self.raw
     }}
 

@@ -40,7 +40,7 @@ async fn run(environment: Option<String>) -> ccloud_connect::Result<()> {
     for cloud in connect::Cloud::KNOWN {
         let mut plugins = client
             .connect()
-            .custom_connector_plugins(Some(connect::Cloud::from(*cloud)))
+            .custom_plugins(Some(connect::Cloud::from(*cloud)))
             .by_item();
         while let Some(plugin) = plugins.try_next().await? {
             println!(
@@ -52,7 +52,7 @@ async fn run(environment: Option<String>) -> ccloud_connect::Result<()> {
     }
 
     if let Some(env) = environment {
-        let mut plugins = client.ccpm().plugins(&env, None).by_item();
+        let mut plugins = client.ccpm().environment(&env).plugins(None).by_item();
         while let Some(plugin) = plugins.try_next().await? {
             println!(
                 "{}\t{}",

@@ -34,15 +34,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use ccloud_connect::ccpm::{self, ConnectorClassType, PluginVersionPhase};
+use ccloud_connect::ccpm::{NewPlugin, NewPluginVersion, PluginRef};
 use ccloud_connect::connect::{
     Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
 };
+use ccloud_connect::connect::{ConnectorSpec, Expand, NewCustomPlugin, TargetState};
 use ccloud_connect::emulator::Emulator;
-use ccloud_connect::{
-    Archive, ArchiveFormat, Client, ClientBuilder, ConnectorSpec, ENV_API_KEY, ENV_API_SECRET,
-    Error, Expand, NewCustomPlugin, NewPluginVersion, PluginRef, Result, TargetState,
-    UploadOptions, Wait, WaitOptions,
-};
+use ccloud_connect::upload::{Archive, ArchiveFormat, UploadOptions};
+use ccloud_connect::wait::{Wait, WaitOptions};
+use ccloud_connect::{Client, ClientBuilder, Error, Result};
 use futures::TryStreamExt;
 
 /// `writeln!` to the story's output; a failed write ends the story with the crate's error.
@@ -68,7 +68,10 @@ const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(2).unwrap();
 /// The emulator story, step by step. Expects an empty emulator: the last step checks that
 /// nothing is left.
 pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary> {
-    let (api, ccpm) = (client.connect(), client.ccpm());
+    let api = client.connect();
+    let cluster = api.cluster(ENV, CLUSTER);
+    let s3_sink = cluster.connector(S3_SINK);
+    let environment = client.ccpm().environment(ENV);
 
     say!(out, "\n1. Connectors in {ENV}/{CLUSTER}");
     show_connectors(client, ENV, CLUSTER, out).await?;
@@ -76,48 +79,44 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     say!(out, "\n2. Validate a managed S3 sink configuration");
     show_managed_plugins(client, ENV, CLUSTER, out).await?;
     let draft = s3_sink_spec();
-    let check = api.validate_connector_spec(ENV, CLUSTER, &draft).await?;
+    let check = cluster.validate(&draft).await?;
     for (key, errors) in check.field_errors() {
         say!(out, "   without a bucket: {key}: {}", errors.join("; "));
     }
     let spec = draft.set("s3.bucket.name", "datagen-to-s3");
-    let check = api.validate_connector_spec(ENV, CLUSTER, &spec).await?;
+    let check = cluster.validate(&spec).await?;
     say!(out, "   with a bucket: valid = {}", check.is_valid());
 
     say!(out, "\n3. Create {S3_SINK} and wait until it runs");
     let started = Instant::now();
-    let created = api.create_connector_checked(ENV, CLUSTER, &spec).await?;
+    let created = cluster.create(&spec).await?;
     say!(out, "   created {}, waiting for RUNNING...", created.name);
     let running = TargetState::Running;
-    let status = api
-        .wait_for_state(ENV, CLUSTER, S3_SINK, running, waits())
-        .await?;
+    let status = s3_sink.wait_for(running, waits()).await?;
     let (state, tasks, took) = (&status.connector.state, status.tasks.len(), secs(started));
     say!(out, "   {state} after {took:.1} s, {tasks} tasks");
     let managed_state = status.connector.state;
 
     say!(out, "\n4. Read its configuration, then update it");
-    let read = api.read_connector_spec(ENV, CLUSTER, S3_SINK).await?;
+    let read = s3_sink.spec().await?;
     for key in ["time.interval", "kafka.api.key", "aws.secret.access.key"] {
         say!(out, "   {key} = {}", read.get(key).unwrap_or("-"));
     }
     let masked = join(read.masked_keys());
     say!(out, "   masked, so the update gives them again: {masked}");
-    let updated = api
-        .update_config_from_read(ENV, CLUSTER, S3_SINK, |spec| {
-            with_s3_secrets(spec).set("time.interval", "DAILY")
-        })
+    let updated = s3_sink
+        .modify(|spec| with_s3_secrets(spec).set("time.interval", "DAILY"))
         .await?;
     let interval = value(&updated, "time.interval");
     say!(out, "   time.interval = {interval}");
 
     say!(out, "\n5. Status and tasks");
-    let status = api.get_connector_status(ENV, CLUSTER, S3_SINK).await?;
+    let status = s3_sink.status().await?;
     say!(out, "   {}: {}", status.name, status.connector.state);
     for task in &status.tasks {
         say!(out, "   task {}: {}", task.id, task.state);
     }
-    let tasks = api.list_connector_tasks(ENV, CLUSTER, S3_SINK).await?;
+    let tasks = s3_sink.tasks().await?;
     let intervals = tasks
         .iter()
         .filter_map(|t| t.config.as_ref()?.get("time.interval"));
@@ -125,17 +124,11 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     say!(out, "   time.interval in the task configs: {intervals}");
 
     say!(out, "\n6. Pause, resume and restart, waiting each time");
-    let paused = api
-        .pause(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
-        .await?;
+    let paused = s3_sink.pause(Wait::With(waits())).await?;
     say!(out, "   paused:    {}", state_of(&paused));
-    let resumed = api
-        .resume(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
-        .await?;
+    let resumed = s3_sink.resume(Wait::With(waits())).await?;
     say!(out, "   resumed:   {}", state_of(&resumed));
-    let restarted = api
-        .restart(ENV, CLUSTER, S3_SINK, Wait::With(waits()))
-        .await?;
+    let restarted = s3_sink.restart(Wait::With(waits())).await?;
     say!(out, "   restarted: {}", state_of(&restarted));
 
     say!(out, "\n7. Custom connector runtimes");
@@ -172,10 +165,8 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
         custom = custom.plugin_runtime(runtime);
     }
     let started = Instant::now();
-    let created = api.create_connector_checked(ENV, CLUSTER, &custom).await?;
-    let status = api
-        .wait_for_state(ENV, CLUSTER, CUSTOM, running, waits())
-        .await?;
+    let created = cluster.create(&custom).await?;
+    let status = cluster.connector(CUSTOM).wait_for(running, waits()).await?;
     let (state, took) = (&status.connector.state, secs(started));
     say!(out, "   {state} after {took:.1} s");
     let dsn = value(&created, "db.conn.string");
@@ -185,13 +176,13 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     say!(out, "\n10. Publish a ccpm plugin version, wait for READY");
     let target = PluginRef::named("quickstart-ccpm", ccpm::Cloud::Aws)
         .with_description("Made by the ccloud-connect quickstart");
-    let version = NewPluginVersion::new(ENV, target, "1.0.0")
+    let version = NewPluginVersion::new(target, "1.0.0")
         .connector_class(DATAGEN, ConnectorClassType::Source)
         .wait_until_ready(waits());
     let started = Instant::now();
     let upload = progress_bar(&updates);
-    let published = ccpm
-        .publish_plugin_version(&version, &archive, &upload)
+    let published = environment
+        .publish_version(&version, &archive, &upload)
         .await?;
     let ccpm_plugin_id = published.plugin.id.unwrap_or_default();
     let version_id = published.version.id.unwrap_or_default();
@@ -203,12 +194,12 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     say!(out, "\n11. List ccpm plugins, {PAGE_SIZE} per page");
     let mut ccpm_ids = vec![ccpm_plugin_id.clone()];
     for n in 1..=4 {
-        let extra = ccpm
-            .create_plugin(&ccpm_plugin(&format!("extra-{n}")))
+        let extra = environment
+            .create_plugin(&NewPlugin::new(format!("extra-{n}"), ccpm::Cloud::Aws))
             .await?;
         ccpm_ids.extend(extra.id);
     }
-    let mut pages = ccpm.plugins(ENV, None).page_size(PAGE_SIZE).by_page();
+    let mut pages = environment.plugins(None).page_size(PAGE_SIZE).by_page();
     let (mut plugin_pages, mut plugins_listed) = (0, 0);
     while let Some(page) = pages.try_next().await? {
         plugin_pages += 1;
@@ -220,24 +211,24 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
 
     say!(out, "\n12. Clean up");
     for name in [S3_SINK, CUSTOM] {
-        api.delete_connector(ENV, CLUSTER, name).await?;
+        cluster.connector(name).delete().await?;
         say!(out, "   deleted connector {name}");
     }
-    api.delete_custom_connector_plugin(&plugin_id).await?;
+    api.custom_plugin(&plugin_id).delete().await?;
     say!(out, "   deleted custom plugin {plugin_id}");
-    ccpm.delete_plugin_version(&ccpm_plugin_id, &version_id, ENV)
-        .await?;
+    let ccpm_plugin = environment.plugin(&ccpm_plugin_id);
+    ccpm_plugin.version(&version_id).delete().await?;
     say!(out, "   deleted ccpm version {version_id}");
     for id in &ccpm_ids {
-        ccpm.delete_plugin(id, ENV).await?;
+        environment.plugin(id).delete().await?;
     }
     say!(out, "   deleted {} ccpm plugins", ccpm_ids.len());
     let archive_dir = dir.0.clone();
     drop(dir);
     let left_behind = [
         show_connectors(client, ENV, CLUSTER, out).await?,
-        api.custom_connector_plugins(None).all().await?.len(),
-        ccpm.plugins(ENV, None).all().await?.len(),
+        api.custom_plugins(None).all().await?.len(),
+        environment.plugins(None).all().await?.len(),
     ];
     Ok(Summary {
         managed_state,
@@ -268,15 +259,18 @@ pub async fn run_read_only(
     say!(out, "\n4. Custom connector plugins (connect/v1), per cloud");
     // Without a cloud the API lists only AWS plugins.
     for cloud in [Cloud::Aws, Cloud::Azure, Cloud::Gcp] {
-        let list = client
-            .connect()
-            .custom_connector_plugins(Some(cloud.clone()));
+        let list = client.connect().custom_plugins(Some(cloud.clone()));
         let plugins = list.all().await?;
         let names = join(plugins.iter().map(|p| p.display_name.as_str()));
         say!(out, "   {cloud}: {} plugins: {names}", plugins.len());
     }
     say!(out, "\n5. ccpm plugins of {environment}");
-    let plugins = client.ccpm().plugins(environment, None).all().await?;
+    let plugins = client
+        .ccpm()
+        .environment(environment)
+        .plugins(None)
+        .all()
+        .await?;
     let names = join(plugins.iter().map(|p| p.spec.display_name.as_str()));
     say!(out, "   {} plugins: {names}", plugins.len());
     Ok(())
@@ -297,7 +291,7 @@ pub enum Mode {
 /// Picks the mode from the variables `var` returns (`None` when unset or blank). Credentials
 /// without both ids are refused with a message naming the variables.
 pub fn choose_mode(var: impl Fn(&str) -> Option<String>) -> std::result::Result<Mode, String> {
-    if var(ENV_API_KEY).is_none() && var(ENV_API_SECRET).is_none() {
+    if var(ClientBuilder::ENV_API_KEY).is_none() && var(ClientBuilder::ENV_API_SECRET).is_none() {
         return Ok(Mode::Emulator);
     }
     let (environment, cluster) = (var(ENV_ENVIRONMENT_ID), var(ENV_KAFKA_CLUSTER_ID));
@@ -317,10 +311,12 @@ pub fn choose_mode(var: impl Fn(&str) -> Option<String>) -> std::result::Result<
     .collect::<Vec<_>>()
     .join(" and ");
     Err(format!(
-        "{ENV_API_KEY}/{ENV_API_SECRET} are set, so the quickstart would run read-only against \
+        "{}/{} are set, so the quickstart would run read-only against \
          the real API, which needs {ENV_ENVIRONMENT_ID} (env-...) and {ENV_KAFKA_CLUSTER_ID} \
          (lkc-...) too; {unset} not set. Set them, or unset the credentials to run the whole \
-         story against the embedded emulator."
+         story against the embedded emulator.",
+        ClientBuilder::ENV_API_KEY,
+        ClientBuilder::ENV_API_SECRET,
     ))
 }
 
@@ -371,9 +367,7 @@ async fn show_connectors(
 ) -> Result<usize> {
     let expand = Expand::STATUS | Expand::ID;
     let api = client.connect();
-    let connectors = api
-        .list_connectors_expanded(environment, cluster, expand)
-        .await?;
+    let connectors = api.cluster(environment, cluster).connectors(expand).await?;
     say!(out, "   {} connectors", connectors.len());
     for (name, expansion) in &connectors {
         let id = expansion.id.as_ref().and_then(|id| id.id.as_deref());
@@ -392,7 +386,8 @@ async fn show_managed_plugins(
 ) -> Result<()> {
     let plugins = client
         .connect()
-        .list_connector_plugins(environment, cluster)
+        .cluster(environment, cluster)
+        .managed_plugins()
         .await?;
     let names = join(plugins.iter().map(|p| p.class.as_str()));
     say!(out, "   {} managed plugins: {names}", plugins.len());
@@ -440,13 +435,6 @@ fn with_s3_secrets(spec: ConnectorSpec) -> ConnectorSpec {
         .kafka_api_secret("kafka-api-secret")
         .secret("aws.access.key.id", "AKIA-QUICKSTART")
         .secret("aws.secret.access.key", "aws-secret-quickstart")
-}
-
-/// A ccpm plugin of the story's environment, without versions.
-fn ccpm_plugin(display_name: &str) -> ccpm::Plugin {
-    let mut plugin = ccpm::Plugin::new(ENV, display_name, ccpm::Cloud::Aws);
-    plugin.spec.description = Some("Shows paging".to_owned());
-    plugin
 }
 
 /// Every 100 ms, as the emulator provisions in 300 ms; against Confluent Cloud,
@@ -609,7 +597,8 @@ async fn emulator_mode(out: &mut impl Write) -> Result<()> {
     let url = emulator.base_url();
     say!(
         out,
-        "no {ENV_API_KEY}: running against the embedded emulator at {url}"
+        "no {}: running against the embedded emulator at {url}",
+        ClientBuilder::ENV_API_KEY
     );
     let client = Client::builder()
         .credentials("quickstart-key", "quickstart-secret")

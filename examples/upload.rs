@@ -14,7 +14,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ccloud_connect::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
+use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
 
 struct Args {
     presigned: String,

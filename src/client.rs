@@ -7,21 +7,16 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use crate::auth::{Credentials, REDACTED};
-use crate::ccpm::CcpmApi;
-use crate::connect::ConnectApi;
-use crate::retry::RetryPolicy;
-use crate::transport::{Observers, RequestView, ResponseView, Transport};
+use crate::ccpm::{Ccpm, CcpmApi};
+use crate::connect::{Connect, ConnectApi};
+use crate::http::transport::Transport;
+use crate::http::{Credentials, Observers, REDACTED, RequestView, ResponseView, RetryPolicy};
 use crate::{Error, Result};
 
-/// Confluent Cloud's API endpoint, the default base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.confluent.cloud";
-/// Environment variable holding the Cloud API key (the name Confluent's Terraform provider reads).
-pub const ENV_API_KEY: &str = "CONFLUENT_CLOUD_API_KEY";
-/// Environment variable holding the Cloud API secret.
-pub const ENV_API_SECRET: &str = "CONFLUENT_CLOUD_API_SECRET";
-/// Optional environment variable overriding the base URL.
-pub const ENV_ENDPOINT: &str = "CONFLUENT_CLOUD_ENDPOINT";
+const DEFAULT_BASE_URL: &str = ClientBuilder::DEFAULT_BASE_URL;
+const ENV_API_KEY: &str = ClientBuilder::ENV_API_KEY;
+const ENV_API_SECRET: &str = ClientBuilder::ENV_API_SECRET;
+const ENV_ENDPOINT: &str = ClientBuilder::ENV_ENDPOINT;
 
 /// An authenticated client for the Confluent Cloud Connect API: `connect/v1` through
 /// [`connect()`](Self::connect) and `ccpm/v1` through [`ccpm()`](Self::ccpm).
@@ -31,13 +26,13 @@ pub const ENV_ENDPOINT: &str = "CONFLUENT_CLOUD_ENDPOINT";
 /// ```no_run
 /// # async fn run() -> ccloud_connect::Result<()> {
 /// let client = ccloud_connect::Client::from_env()?;
-/// let names = client.connect().list_connector_names("env-123", "lkc-456").await?;
+/// let names = client.connect().cluster("env-123", "lkc-456").connector_names().await?;
 /// # let _ = names; Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    connect: ConnectApi,
-    ccpm: CcpmApi,
+    connect: Connect,
+    ccpm: Ccpm,
     transport: Arc<Transport>,
 }
 
@@ -65,14 +60,14 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The `connect/v1` operations: connectors, managed plugins, custom connector plugins,
-    /// presigned upload URLs and runtimes.
-    pub fn connect(&self) -> &ConnectApi {
+    /// `connect/v1`: clusters and their connectors, managed plugins, custom connector
+    /// plugins, presigned upload URLs and runtimes.
+    pub fn connect(&self) -> &Connect {
         &self.connect
     }
 
-    /// The `ccpm/v1` operations: Custom Connect Plugin Management plugins and versions.
-    pub fn ccpm(&self) -> &CcpmApi {
+    /// `ccpm/v1`: Custom Connect Plugin Management plugins and versions, per environment.
+    pub fn ccpm(&self) -> &Ccpm {
         &self.ccpm
     }
 
@@ -145,6 +140,16 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Confluent Cloud's API endpoint, the default base URL.
+    pub const DEFAULT_BASE_URL: &'static str = "https://api.confluent.cloud";
+    /// Environment variable holding the Cloud API key (the name Confluent's Terraform
+    /// provider reads).
+    pub const ENV_API_KEY: &'static str = "CONFLUENT_CLOUD_API_KEY";
+    /// Environment variable holding the Cloud API secret.
+    pub const ENV_API_SECRET: &'static str = "CONFLUENT_CLOUD_API_SECRET";
+    /// Optional environment variable overriding the base URL.
+    pub const ENV_ENDPOINT: &'static str = "CONFLUENT_CLOUD_ENDPOINT";
+
     /// The default of [`max_response_body`](Self::max_response_body): 32 MiB, far above the
     /// largest real answer (a page of 100 plugins, or a cluster's connectors with every
     /// expansion, is well under 1 MiB).
@@ -361,16 +366,16 @@ impl ClientBuilder {
         // progenitor appends "/connect/v1/..." to this string.
         let stem = base.as_str().trim_end_matches('/');
         Ok(Client {
-            connect: ConnectApi {
+            connect: Connect::new(ConnectApi {
                 raw: crate::generated::connect::Client::new_with_client(
                     stem,
                     http.clone(),
                     transport.clone(),
                 ),
-            },
-            ccpm: CcpmApi {
+            }),
+            ccpm: Ccpm::new(CcpmApi {
                 raw: crate::generated::ccpm::Client::new_with_client(stem, http, transport.clone()),
-            },
+            }),
             transport,
         })
     }

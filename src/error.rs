@@ -1,12 +1,15 @@
 //! The crate's one error type, and the one place progenitor's errors are converted into it.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
+
+mod api_error;
+
+pub(crate) use api_error::read_capped;
+pub use api_error::{ApiError, ErrorDetail, RateLimit};
 
 /// The result type of every fallible operation of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -219,131 +222,17 @@ impl Error {
     /// retried these as far as it was allowed to.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) | Error::Storage(e) => crate::retry::is_retryable_status(e.status),
+            Error::Api(e) | Error::Storage(e) => crate::http::retry::is_retryable_status(e.status),
             Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
         }
     }
 }
 
-/// Rate-limit information a Confluent Cloud answer carries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimit {
-    /// `X-RateLimit-Limit`: requests allowed in the window.
-    pub limit: Option<u64>,
-    /// `X-RateLimit-Remaining`: requests left in the window.
-    pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset`: time until the window resets.
-    pub reset: Option<Duration>,
-    /// `Retry-After`: how long the server asked the client to wait.
-    pub retry_after: Option<Duration>,
-}
-
-impl RateLimit {
-    /// Reads the rate-limit headers of an answer.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let num = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        RateLimit {
-            limit: num("x-ratelimit-limit"),
-            remaining: num("x-ratelimit-remaining"),
-            reset: num("x-ratelimit-reset").map(Duration::from_secs),
-            retry_after: headers
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now())),
-        }
-    }
-}
-
-/// One entry of a `{"errors": [...]}` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ErrorDetail {
-    /// Machine-readable code.
-    pub code: Option<String>,
-    /// Short summary.
-    pub title: Option<String>,
-    /// Human-readable explanation.
-    pub detail: Option<String>,
-    /// JSON pointer to the offending request field.
-    pub pointer: Option<String>,
-    /// Name of the offending query parameter.
-    pub parameter: Option<String>,
-}
-
-/// An error answer from the API or from a storage service.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// `connect/v1`, `ccpm/v1`, `telemetry/v2` or `storage`.
-    pub api: &'static str,
-    /// The operationId (or `upload`).
-    pub operation: String,
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The server's error code, when the body carried one.
-    pub code: Option<String>,
-    /// The server's message, or the text of an HTML body.
-    pub message: Option<String>,
-    /// Every entry of a `{"errors": [...]}` body.
-    pub details: Vec<ErrorDetail>,
-    /// `X-Request-Id`.
-    pub request_id: Option<String>,
-    /// Rate-limit headers of the answer.
-    pub rate_limit: RateLimit,
-    /// The body as received (at most 64 KiB), when it was not a known JSON error shape.
-    pub raw_body: Option<String>,
-    /// What to do about it, when the client knows better than the server's message.
-    pub hint: Option<&'static str>,
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Everything quoted from the answer is escaped: a hostile server must not be able to
-        // forge log lines or repaint a terminal through an error message.
-        write!(f, "{} {}: HTTP {}", self.api, self.operation, self.status)?;
-        if let Some(code) = &self.code {
-            write!(f, " [{}]", escape_text(code))?;
-        }
-        match &self.message {
-            Some(m) => write!(f, ": {}", escape_text(m))?,
-            None if self
-                .raw_body
-                .as_deref()
-                .is_some_and(|b| b.trim().is_empty()) =>
-            {
-                write!(f, " with an empty body")?
-            }
-            None => {}
-        }
-        for d in self.details.iter().skip(1) {
-            if let Some(text) = d.detail.as_ref().or(d.title.as_ref()) {
-                write!(f, "; {}", escape_text(text))?;
-            }
-        }
-        if let Some(after) = self.rate_limit.retry_after {
-            write!(f, " (retry after {}s)", after.as_secs_f64())?;
-        }
-        if let Some(hint) = self.hint {
-            write!(f, " ({hint})")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " [request id {}]", escape_text(id))?;
-        }
-        Ok(())
-    }
-}
-
 /// Whether `c` could forge a line or reorder text on a terminal: control characters
 /// (newlines, ANSI escapes) and the Unicode bidirectional marks, embeddings, overrides and
 /// isolates.
-fn is_unsafe_to_show(c: char) -> bool {
+pub(crate) fn is_unsafe_to_show(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -368,90 +257,6 @@ pub(crate) fn escape_text(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// How much of an error body is kept.
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-impl ApiError {
-    /// Builds the error from an answer's status, headers and body, reading every JSON error
-    /// shape of the API family, and falling back to the text of HTML or other bodies.
-    pub(crate) fn from_parts(
-        api: &'static str,
-        operation: impl Into<String>,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Self {
-        let mut err = ApiError {
-            api,
-            operation: operation.into(),
-            status,
-            code: None,
-            message: None,
-            details: Vec::new(),
-            request_id: headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            rate_limit: RateLimit::from_headers(headers),
-            raw_body: None,
-            hint: None,
-        };
-        let body = &body[..body.len().min(MAX_ERROR_BODY)];
-        if !err.read_json(body) {
-            let text = String::from_utf8_lossy(body).into_owned();
-            err.message = text_message(&text);
-            err.raw_body = Some(text);
-        }
-        err
-    }
-
-    /// Reads a known JSON error shape; false when the body is none of them.
-    fn read_json(&mut self, body: &[u8]) -> bool {
-        let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(body) else {
-            return false;
-        };
-        let string = |v: Option<&serde_json::Value>| match v {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        // {"errors": [{id, status, code, title, detail, source}]}
-        if let Some(serde_json::Value::Array(items)) = obj.get("errors") {
-            self.details = items
-                .iter()
-                .filter_map(serde_json::Value::as_object)
-                .map(|e| {
-                    let source = e.get("source").and_then(serde_json::Value::as_object);
-                    ErrorDetail {
-                        code: string(e.get("code")),
-                        title: string(e.get("title")),
-                        detail: string(e.get("detail")),
-                        pointer: source.and_then(|s| string(s.get("pointer"))),
-                        parameter: source.and_then(|s| string(s.get("parameter"))),
-                    }
-                })
-                .collect();
-            if let Some(first) = self.details.first() {
-                self.code = first.code.clone();
-                self.message = first.detail.clone().or_else(|| first.title.clone());
-                return true;
-            }
-        }
-        // {"error": {"code": 404, "message": "..."}}
-        if let Some(serde_json::Value::Object(inner)) = obj.get("error") {
-            self.code = string(inner.get("code"));
-            self.message = string(inner.get("message"));
-            return self.code.is_some() || self.message.is_some();
-        }
-        // {"code": 400, "message": "..."} and {"error_code": 500, "message": "..."}
-        self.code = string(obj.get("code")).or_else(|| string(obj.get("error_code")));
-        self.message = string(obj.get("message"))
-            .or_else(|| string(obj.get("error")))
-            .or_else(|| string(obj.get("detail")));
-        self.code.is_some() || self.message.is_some()
-    }
 }
 
 /// The second half of an [`Error::Wait`] message.
@@ -486,34 +291,6 @@ fn wait_outcome(
     out
 }
 
-/// A readable one-line message from a non-JSON body: the `<title>` of an HTML page or its
-/// text without tags, else the text itself; `None` for an empty body.
-fn text_message(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let picked = if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) {
-        text.get(start + 7..end).unwrap_or("").to_owned()
-    } else if lower.contains('<') && lower.contains('>') {
-        let mut out = String::new();
-        let mut in_tag = false;
-        for c in text.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => {
-                    in_tag = false;
-                    out.push(' ');
-                }
-                c if !in_tag => out.push(c),
-                _ => {}
-            }
-        }
-        out
-    } else {
-        text.to_owned()
-    };
-    let collapsed = picked.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!collapsed.is_empty()).then(|| truncate(&collapsed, 300))
-}
-
 /// `raw` (a URL as given, valid or not) with any password of its `user:password@` part
 /// replaced by `[redacted]`, for configuration messages.
 pub(crate) fn without_password(raw: &str) -> String {
@@ -529,7 +306,7 @@ pub(crate) fn without_password(raw: &str) -> String {
     format!(
         "{}{user}:{}{}",
         &raw[..scheme_end],
-        crate::auth::REDACTED,
+        crate::http::REDACTED,
         &rest[at..]
     )
 }
@@ -543,19 +320,6 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
-}
-
-/// Reads at most [`MAX_ERROR_BODY`] bytes of an answer, ignoring a body that breaks off.
-pub(crate) async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = MAX_ERROR_BODY - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
-        }
-    }
-    body
 }
 
 pub(crate) fn transport(api: &'static str, operation: &str, source: reqwest::Error) -> Error {
@@ -597,7 +361,7 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
 /// (answers through the generated clients' hooks are scrubbed already; the metrics client
 /// reads its answers directly).
 pub(crate) fn decode(
-    credentials: Option<&crate::Credentials>,
+    credentials: Option<&crate::http::Credentials>,
     api: &'static str,
     operation: &str,
     status: Option<StatusCode>,
@@ -616,13 +380,15 @@ pub(crate) fn decode(
 }
 
 /// The [`Error::ResponseRefused`] that `response` stands in for, when the transport refused
-/// the real answer (see [`crate::transport::Refusal`]).
+/// the real answer (see [`crate::http::transport::Refusal`]).
 pub(crate) fn refusal(
     api: &'static str,
     operation: &str,
     response: &reqwest::Response,
 ) -> Option<Error> {
-    let refusal = response.extensions().get::<crate::transport::Refusal>()?;
+    let refusal = response
+        .extensions()
+        .get::<crate::http::transport::Refusal>()?;
     Some(Error::ResponseRefused {
         api,
         operation: operation.to_owned(),
@@ -633,7 +399,7 @@ pub(crate) fn refusal(
 /// Converts the result of a generated operation. This is the one place progenitor's error
 /// type turns into the crate's.
 pub(crate) async fn from_generated<T: DeserializeOwned, E>(
-    credentials: &crate::Credentials,
+    credentials: &crate::http::Credentials,
     api: &'static str,
     operation: &str,
     result: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
@@ -695,126 +461,6 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(body: &str) -> ApiError {
-        ApiError::from_parts(
-            "connect/v1",
-            "op",
-            StatusCode::BAD_REQUEST,
-            &HeaderMap::new(),
-            body.as_bytes(),
-        )
-    }
-
-    #[test]
-    fn reads_every_error_shape() {
-        let e = parse(r#"{"error":{"code":404,"message":"Connector x not found"}}"#);
-        assert_eq!(
-            (e.code.as_deref(), e.message.as_deref()),
-            (Some("404"), Some("Connector x not found"))
-        );
-        assert!(e.raw_body.is_none());
-
-        let e = parse(r#"{"code":400,"message":"bad config"}"#);
-        assert_eq!(
-            (e.code.as_deref(), e.message.as_deref()),
-            (Some("400"), Some("bad config"))
-        );
-
-        let e = parse(r#"{"error_code":500,"message":"oops"}"#);
-        assert_eq!(
-            (e.code.as_deref(), e.message.as_deref()),
-            (Some("500"), Some("oops"))
-        );
-
-        let e = parse(
-            r#"{"errors":[{"id":"1","status":"400","code":"invalid_input","title":"Bad","detail":"display_name is required","source":{"pointer":"/spec/display_name"}},{"detail":"second"}]}"#,
-        );
-        assert_eq!(e.code.as_deref(), Some("invalid_input"));
-        assert_eq!(e.message.as_deref(), Some("display_name is required"));
-        assert_eq!(e.details.len(), 2);
-        assert_eq!(e.details[0].pointer.as_deref(), Some("/spec/display_name"));
-        assert!(e.to_string().contains("; second"));
-    }
-
-    #[test]
-    fn falls_back_to_text() {
-        let e = parse("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
-        assert_eq!(e.message.as_deref(), Some("502 Bad Gateway"));
-        assert!(e.raw_body.as_deref().unwrap().contains("nginx"));
-
-        let e = parse("<p>upstream   <b>down</b></p>");
-        assert_eq!(e.message.as_deref(), Some("upstream down"));
-
-        let e = parse("");
-        assert_eq!(e.message, None);
-        assert!(e.to_string().contains("empty body"), "{e}");
-
-        let e = parse(r#"{"unrelated": true}"#);
-        assert_eq!(e.message.as_deref(), Some(r#"{"unrelated": true}"#));
-    }
-
-    #[test]
-    fn reads_headers() {
-        let mut h = HeaderMap::new();
-        h.insert("x-request-id", "req-1".parse().unwrap());
-        h.insert("x-ratelimit-limit", "80".parse().unwrap());
-        h.insert("x-ratelimit-remaining", "0".parse().unwrap());
-        h.insert("x-ratelimit-reset", "12".parse().unwrap());
-        h.insert("retry-after", "3".parse().unwrap());
-        let e = ApiError::from_parts(
-            "ccpm/v1",
-            "list_plugins",
-            StatusCode::TOO_MANY_REQUESTS,
-            &h,
-            b"",
-        );
-        assert_eq!(e.request_id.as_deref(), Some("req-1"));
-        assert_eq!(
-            e.rate_limit,
-            RateLimit {
-                limit: Some(80),
-                remaining: Some(0),
-                reset: Some(Duration::from_secs(12)),
-                retry_after: Some(Duration::from_secs(3)),
-            }
-        );
-        let text = Error::Api(Box::new(e)).to_string();
-        assert!(
-            text.contains("429") && text.contains("req-1") && text.contains("retry after 3s"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn server_text_is_escaped_in_messages() {
-        let mut h = HeaderMap::new();
-        h.insert("x-request-id", "r1".parse().unwrap());
-        let e = ApiError::from_parts(
-            "connect/v1",
-            "get_connector",
-            StatusCode::BAD_REQUEST,
-            &h,
-            "{\"error\":{\"code\":\"c\\n2\",\"message\":\"bad\\n2026-01-01 INFO forged\\u001b[31m \\u202egnp.exe\"}}".as_bytes(),
-        );
-        let shown = e.to_string();
-        assert!(!shown.chars().any(is_unsafe_to_show), "{shown:?}");
-        assert!(
-            shown.contains("bad\\n2026-01-01 INFO forged\\u{1b}[31m \\u{202e}gnp.exe"),
-            "{shown}"
-        );
-        assert!(shown.contains("[c\\n2]") && shown.contains("r1"), "{shown}");
-        let wait = Error::Wait {
-            what: "connector".into(),
-            last_state: Some("FAILED\u{2066}".into()),
-            timed_out: false,
-            detail: Some("trace\r\nline".into()),
-            waited: Duration::from_secs(1),
-        }
-        .to_string();
-        assert!(!wait.chars().any(is_unsafe_to_show), "{wait:?}");
-        assert_eq!(escape_text("plain"), "plain");
-    }
 
     #[test]
     fn urls_are_quoted_without_their_password() {

@@ -34,7 +34,7 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, decode, read_capped, transport};
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use crate::{Client, Error, Result};
 
 /// The Metrics API endpoint, the default telemetry base URL.
@@ -328,7 +328,7 @@ impl Client {
     /// [`Error::Config`] for a URL that is not http(s), has no host, or carries credentials,
     /// a query or a fragment.
     pub fn metrics_at(&self, base_url: &str) -> Result<MetricsApi> {
-        let raw = self.connect().raw();
+        let raw = self.connect().raw().progenitor();
         let mut base = crate::client::parse_base_url(
             "telemetry base URL",
             base_url,
@@ -357,7 +357,7 @@ impl MetricsApi {
     /// nothing is sent when it fails.
     ///
     /// An error status comes back as [`Error::Api`] (a `429` with its
-    /// [`RateLimit`](crate::RateLimit)); the client's retry policy applies as for other
+    /// [`RateLimit`](crate::error::RateLimit)); the client's retry policy applies as for other
     /// `POST`s, which are only sent again after a failed connection.
     pub async fn query(&self, query: &MetricsQuery) -> Result<MetricsResponse> {
         query.check()?;

@@ -60,6 +60,7 @@ async fn retry_after_one_second_is_waited_in_full() {
     let client = client_for(&server.base_url, fast());
     let config = client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -86,6 +87,7 @@ async fn rate_limit_reset_is_honoured_without_retry_after() {
     let client = client_for(&server.base_url, fast());
     client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -104,6 +106,7 @@ async fn post_is_sent_once_by_default() {
     let body = ccloud_connect::connect::CreateConnectorRequest::default();
     let err = client
         .connect()
+        .raw()
         .create_connector("env-1", "lkc-1", &body)
         .await
         .unwrap_err();
@@ -124,6 +127,7 @@ async fn post_is_retried_when_opted_in() {
     let body = ccloud_connect::connect::CreateConnectorRequest::default();
     let created = client
         .connect()
+        .raw()
         .create_connector("env-1", "lkc-1", &body)
         .await
         .unwrap();
@@ -147,6 +151,7 @@ async fn stops_at_max_attempts_with_the_last_error() {
     let client = client_for(&server.base_url, fast().max_attempts(3));
     let err = client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -162,6 +167,7 @@ async fn stops_when_the_wait_would_exceed_the_time_budget() {
     let started = std::time::Instant::now();
     let err = client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -184,6 +190,7 @@ async fn disabled_policy_sends_once() {
     assert!(
         client
             .connect()
+            .raw()
             .get_connector_config("env-1", "lkc-1", "c1")
             .await
             .is_err()
@@ -201,6 +208,7 @@ async fn delete_and_put_are_retried() {
     let client = client_for(&server.base_url, fast());
     client
         .connect()
+        .raw()
         .delete_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -219,6 +227,7 @@ async fn connection_refused_is_a_transport_error() {
     let client = client_for(&format!("http://127.0.0.1:{port}"), fast().max_attempts(2));
     let err = client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -245,6 +254,7 @@ async fn error_carries_request_id_rate_limits_and_html_text() {
     let client = client_for(&server.base_url, RetryPolicy::none());
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -271,6 +281,7 @@ async fn not_found_in_each_shape() {
         let client = client_for(&server.base_url, fast());
         let err = client
             .connect()
+            .raw()
             .get_connector("env-1", "lkc-1", "c1")
             .await
             .unwrap_err();
@@ -290,6 +301,7 @@ async fn success_with_html_body_is_a_decode_error() {
     let client = client_for(&server.base_url, fast());
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -310,6 +322,7 @@ async fn wire_headers_are_auth_and_user_agent_only() {
         .unwrap();
     client
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -348,6 +361,7 @@ async fn no_secret_in_debug_display_or_errors() {
     errors.push(
         client_for(&html.base_url, RetryPolicy::none())
             .connect()
+            .raw()
             .get_connector("e", "c", "n")
             .await
             .unwrap_err(),
@@ -355,6 +369,7 @@ async fn no_secret_in_debug_display_or_errors() {
     errors.push(
         client_for(&decode.base_url, RetryPolicy::none())
             .connect()
+            .raw()
             .get_connector("e", "c", "n")
             .await
             .unwrap_err(),
@@ -362,6 +377,7 @@ async fn no_secret_in_debug_display_or_errors() {
     errors.push(
         client
             .connect()
+            .raw()
             .get_connector("e", "c", "n")
             .await
             .unwrap_err(),
@@ -369,6 +385,7 @@ async fn no_secret_in_debug_display_or_errors() {
     errors.push(
         client
             .connect()
+            .raw()
             .get_connector("e", "c", "..")
             .await
             .unwrap_err(),
@@ -422,6 +439,7 @@ async fn tracing_output_carries_no_secret() {
     let server = Scripted::start(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
     client_for(&server.base_url, fast())
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -507,7 +525,7 @@ async fn three_pages_keep_the_filter_and_never_follow_the_link_host() {
     let client = client_for(&server.base_url(), fast());
     let ids: Vec<String> = client
         .connect()
-        .custom_connector_plugins(Some(Cloud::Aws))
+        .custom_plugins(Some(Cloud::Aws))
         .all()
         .await
         .unwrap()
@@ -535,7 +553,7 @@ async fn pages_are_fetched_lazily() {
         })
         .await;
     let client = client_for(&server.base_url(), fast());
-    let paginator = client.connect().custom_connector_plugins(None);
+    let paginator = client.connect().custom_plugins(None);
     let stream = paginator.by_item();
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
@@ -546,7 +564,7 @@ async fn pages_are_fetched_lazily() {
     drop(stream);
     let pages: Vec<_> = client
         .connect()
-        .custom_connector_plugins(None)
+        .custom_plugins(None)
         .page_size(NonZeroU32::new(7).unwrap())
         .by_page()
         .collect()
@@ -574,7 +592,7 @@ async fn repeated_token_is_an_error_not_a_loop() {
     let client = client_for(&server.base_url(), fast());
     let results: Vec<_> = client
         .connect()
-        .custom_connector_plugins(None)
+        .custom_plugins(None)
         .by_item()
         .collect()
         .await;
@@ -609,7 +627,7 @@ async fn an_error_on_page_two_ends_the_stream() {
     let client = client_for(&server.base_url(), RetryPolicy::none());
     let results: Vec<_> = client
         .connect()
-        .custom_connector_plugins(None)
+        .custom_plugins(None)
         .by_item()
         .collect()
         .await;
@@ -650,7 +668,8 @@ async fn ccpm_plugins_keep_environment_and_cloud_on_every_page() {
     let client = client_for(&server.base_url(), fast());
     let plugins = client
         .ccpm()
-        .plugins("env-9", Some(ccloud_connect::ccpm::Cloud::Gcp))
+        .environment("env-9")
+        .plugins(Some(ccloud_connect::ccpm::Cloud::Gcp))
         .all()
         .await
         .unwrap();
@@ -717,6 +736,7 @@ async fn clones_share_one_connection_pool() {
     let clone = client.clone();
     for c in [&client, &clone, &client, &clone] {
         c.connect()
+            .raw()
             .get_connector_config("env-1", "lkc-1", "c1")
             .await
             .unwrap();
@@ -729,6 +749,7 @@ async fn clones_share_one_connection_pool() {
     // A separately built client has its own pool.
     client_for(&url, RetryPolicy::none())
         .connect()
+        .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();

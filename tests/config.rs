@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use ccloud_connect::config::{self, ConnectorSpec, KafkaAuthMode, MASKED_VALUE, keys};
+use ccloud_connect::connect::RuntimeReport;
+use ccloud_connect::connect::{self, ConnectorSpec, KafkaAuthMode, MASKED_VALUE, keys};
 use ccloud_connect::connect::{ConnectorConfig, ConnectorType, ProductMaturity};
-use ccloud_connect::{Client, Error, RetryPolicy, RuntimeReport};
+use ccloud_connect::{Client, Error, RetryPolicy};
 use chrono::{DateTime, Utc};
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::{Mock, MockServer};
@@ -69,7 +70,8 @@ async fn managed_create_sends_the_guide_body() {
     });
     let connector = client(&server)
         .connect()
-        .create_connector_checked(ENV, CLUSTER, &s3_sink())
+        .cluster(ENV, CLUSTER)
+        .create(&s3_sink())
         .await
         .unwrap();
     create.assert_calls(1);
@@ -101,7 +103,8 @@ async fn custom_create_sends_the_guide_body() {
     assert!(spec.is_custom());
     let connector = client(&server)
         .connect()
-        .create_connector_checked(ENV, CLUSTER, &spec)
+        .cluster(ENV, CLUSTER)
+        .create(&spec)
         .await
         .unwrap();
     create.assert_calls(1);
@@ -246,11 +249,14 @@ async fn every_validation_failure_sends_nothing() {
     for (spec, field, value) in &cases {
         for err in [
             api.connect()
-                .create_connector_checked(ENV, CLUSTER, spec)
+                .cluster(ENV, CLUSTER)
+                .create(spec)
                 .await
                 .unwrap_err(),
             api.connect()
-                .update_connector_checked(ENV, CLUSTER, spec)
+                .cluster(ENV, CLUSTER)
+                .connector(spec.name())
+                .update(spec)
                 .await
                 .unwrap_err(),
         ] {
@@ -273,9 +279,9 @@ fn guide_names_are_accepted_and_placeholders_are_not() {
         "custom-datagen_0",
         "Kundendaten Ä.Ö.Ü, Inc. & Co",
     ] {
-        config::validate_connector_name(name).unwrap();
+        connect::validate_connector_name(name).unwrap();
     }
-    let err = config::validate_connector_name("<my-connector-name>").unwrap_err();
+    let err = connect::validate_connector_name("<my-connector-name>").unwrap_err();
     assert!(err.to_string().contains("'<'"), "{err}");
 }
 
@@ -300,9 +306,9 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
     });
     let err = client(&server)
         .connect()
-        .update_config_from_read(ENV, CLUSTER, "S3_SINKConnector_0", |spec| {
-            spec.set("time.interval", "DAILY")
-        })
+        .cluster(ENV, CLUSTER)
+        .connector("S3_SINKConnector_0")
+        .modify(|spec| spec.set("time.interval", "DAILY"))
         .await
         .unwrap_err();
     read.assert_calls(1);
@@ -320,9 +326,9 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
     // Giving back only some secrets is still refused.
     let err = client(&server)
         .connect()
-        .update_config_from_read(ENV, CLUSTER, "S3_SINKConnector_0", |spec| {
-            spec.kafka_api_key("K").kafka_api_secret("S")
-        })
+        .cluster(ENV, CLUSTER)
+        .connector("S3_SINKConnector_0")
+        .modify(|spec| spec.kafka_api_key("K").kafka_api_secret("S"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("aws.access.key.id"), "{err}");
@@ -349,7 +355,9 @@ async fn an_update_from_a_read_sends_the_secrets_given_again() {
     });
     let connector = client(&server)
         .connect()
-        .update_config_from_read(ENV, CLUSTER, "S3_SINKConnector_0", |spec| {
+        .cluster(ENV, CLUSTER)
+        .connector("S3_SINKConnector_0")
+        .modify(|spec| {
             spec.set("time.interval", "DAILY")
                 .kafka_api_key("K")
                 .kafka_api_secret("S")
@@ -386,9 +394,9 @@ async fn drop_masked_leaves_the_masked_keys_out() {
     });
     client(&server)
         .connect()
-        .update_config_from_read(ENV, CLUSTER, "S3_SINKConnector_0", |spec| {
-            spec.set("flush.size", "5000").drop_masked()
-        })
+        .cluster(ENV, CLUSTER)
+        .connector("S3_SINKConnector_0")
+        .modify(|spec| spec.set("flush.size", "5000").drop_masked())
         .await
         .unwrap();
     put.assert_calls(1);
@@ -400,7 +408,9 @@ async fn a_read_spec_keeps_masks_and_the_url_name() {
     mock_read(&server, "renamed");
     let spec = client(&server)
         .connect()
-        .read_connector_spec(ENV, CLUSTER, "renamed")
+        .cluster(ENV, CLUSTER)
+        .connector("renamed")
+        .spec()
         .await
         .unwrap();
     // The config read says S3_SINKConnector_0; a PUT to `renamed` must say `renamed`.
@@ -423,7 +433,9 @@ async fn a_read_spec_keeps_masks_and_the_url_name() {
 
     let err = client(&server)
         .connect()
-        .update_config_from_read(ENV, CLUSTER, "renamed", |spec| {
+        .cluster(ENV, CLUSTER)
+        .connector("renamed")
+        .modify(|spec| {
             let config: ConnectorConfig = ConnectorConfig(Default::default());
             ConnectorSpec::from_read("other", config)
                 .connector_class(spec.get("connector.class").unwrap())
@@ -442,7 +454,9 @@ async fn the_guide_update_body_is_refused_for_its_placeholder_name() {
     let spec = ConnectorSpec::from_read("<my-connector-name>", body);
     let err = client(&server)
         .connect()
-        .update_connector_checked(ENV, CLUSTER, &spec)
+        .cluster(ENV, CLUSTER)
+        .connector(spec.name())
+        .update(&spec)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("<my-connector-name>"), "{err}");
@@ -470,6 +484,7 @@ async fn managed_plugins_are_listed() {
     });
     let plugins = client(&server)
         .connect()
+        .raw()
         .list_connector_plugins(ENV, CLUSTER)
         .await
         .unwrap();
@@ -524,7 +539,8 @@ async fn managed_validation_returns_field_errors() {
     });
     let result = client(&server)
         .connect()
-        .validate_connector_spec(ENV, CLUSTER, &spec)
+        .cluster(ENV, CLUSTER)
+        .validate(&spec)
         .await
         .unwrap();
     validate.assert_calls(1);
@@ -550,7 +566,8 @@ async fn a_clean_validation_is_valid() {
     });
     let result = client(&server)
         .connect()
-        .validate_connector_spec(ENV, CLUSTER, &s3_sink())
+        .cluster(ENV, CLUSTER)
+        .validate(&s3_sink())
         .await
         .unwrap();
     assert!(result.is_valid());
@@ -564,7 +581,8 @@ async fn validation_of_custom_or_invalid_specs_sends_nothing() {
     let api = client(&server);
     let err = api
         .connect()
-        .validate_connector_spec(ENV, CLUSTER, &ConnectorSpec::custom("c", "ccp-1"))
+        .cluster(ENV, CLUSTER)
+        .validate(&ConnectorSpec::custom("c", "ccp-1"))
         .await
         .unwrap_err();
     assert!(
@@ -573,7 +591,8 @@ async fn validation_of_custom_or_invalid_specs_sends_nothing() {
     );
     let err = api
         .connect()
-        .validate_connector_spec(ENV, CLUSTER, &s3_sink().tasks_max(0))
+        .cluster(ENV, CLUSTER)
+        .validate(&s3_sink().tasks_max(0))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("tasks.max"), "{err}");
@@ -597,9 +616,11 @@ async fn runtimes_report_newest_ga_and_near_eol() {
     assert_eq!(live.runtimes().len(), 2);
     assert_eq!(
         api.connect()
-            .newest_ga_runtime()
+            .runtime_report()
             .await
             .unwrap()
+            .newest_ga()
+            .cloned()
             .unwrap()
             .custom_connect_plugin_runtime_name
             .as_deref(),

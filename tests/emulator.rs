@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use ccloud_connect::ccpm;
+use ccloud_connect::connect::Expand;
 use ccloud_connect::connect::{
     AlterOffsetsPhase, AlterOffsetsRequest, Cloud, ConnectorConfig, ConnectorState,
     ConnectorStatus, ConnectorType, ContentFormat, CreateConnectorRequest, CustomConnectorPlugin,
     PresignedUrl, PresignedUrlRequest,
 };
 use ccloud_connect::emulator::{Emulator, EmulatorHandle, Fault};
-use ccloud_connect::{Client, Error, Expand, RetryPolicy};
+use ccloud_connect::{Client, Error, RetryPolicy};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
@@ -56,7 +57,7 @@ fn basic(key: &str, secret: &str) -> String {
     )
 }
 
-fn api_error(err: &Error) -> &ccloud_connect::ApiError {
+fn api_error(err: &Error) -> &ccloud_connect::error::ApiError {
     err.api_error()
         .unwrap_or_else(|| panic!("not an API error: {err}"))
 }
@@ -66,6 +67,7 @@ async fn wait_for(client: &Client, env: &str, name: &str, want: ConnectorState) 
     loop {
         let status = client
             .connect()
+            .raw()
             .get_connector_status(env, CLUSTER, name)
             .await
             .unwrap();
@@ -217,6 +219,7 @@ fn form_fields(p: &PresignedUrl) -> Vec<(&str, &str)> {
 async fn presign(client: &Client, cloud: Cloud) -> PresignedUrl {
     client
         .connect()
+        .raw()
         .create_presigned_upload_url(&PresignedUrlRequest {
             content_format: ContentFormat::Zip,
             cloud: Some(cloud),
@@ -256,6 +259,7 @@ async fn connector_lifecycle_end_to_end() {
     let name = "S3_SINKConnector_0";
 
     let created = api
+        .raw()
         .create_connector(ENV, CLUSTER, &s3_sink_request(name, "2"))
         .await
         .unwrap();
@@ -278,7 +282,11 @@ async fn connector_lifecycle_end_to_end() {
         "SASL_SSL://pkc-xyz789.us-west-2.aws.confluent.cloud:9092"
     );
 
-    let first = api.get_connector_status(ENV, CLUSTER, name).await.unwrap();
+    let first = api
+        .raw()
+        .get_connector_status(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(first.connector.state, ConnectorState::Provisioning);
     let running = wait_for(&client, ENV, name, ConnectorState::Running).await;
     assert_eq!(running.tasks.len(), 2);
@@ -291,6 +299,7 @@ async fn connector_lifecycle_end_to_end() {
     assert_eq!(running.type_, Some(ConnectorType::Sink));
 
     let dup = api
+        .raw()
         .create_connector(ENV, CLUSTER, &s3_sink_request(name, "1"))
         .await
         .unwrap_err();
@@ -301,17 +310,19 @@ async fn connector_lifecycle_end_to_end() {
     );
 
     assert_eq!(
-        api.list_connector_names(ENV, CLUSTER).await.unwrap(),
+        api.cluster(ENV, CLUSTER).connector_names().await.unwrap(),
         [name]
     );
     assert!(
-        api.list_connector_names(ENV, "lkc-other")
+        api.cluster(ENV, "lkc-other")
+            .connector_names()
             .await
             .unwrap()
             .is_empty()
     );
     let expanded = api
-        .list_connectors_expanded(ENV, CLUSTER, Expand::ALL)
+        .cluster(ENV, CLUSTER)
+        .connectors(Expand::ALL)
         .await
         .unwrap();
     let entry = &expanded[name];
@@ -333,15 +344,20 @@ async fn connector_lifecycle_end_to_end() {
     assert_eq!(info.config.as_ref().unwrap()["kafka.api.secret"], MASK);
     assert_eq!(info.tasks.len(), 2);
     let only_status = api
-        .list_connectors_expanded(ENV, CLUSTER, Expand::STATUS)
+        .cluster(ENV, CLUSTER)
+        .connectors(Expand::STATUS)
         .await
         .unwrap();
     assert!(only_status[name].info.is_none() && only_status[name].status.is_some());
 
-    let got = api.get_connector(ENV, CLUSTER, name).await.unwrap();
+    let got = api.raw().get_connector(ENV, CLUSTER, name).await.unwrap();
     assert_eq!(got.tasks.len(), 2);
     assert_eq!(got.tasks[1].task, 1);
-    let read = api.get_connector_config(ENV, CLUSTER, name).await.unwrap();
+    let read = api
+        .raw()
+        .get_connector_config(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(read["aws.secret.access.key"], MASK);
     assert_eq!(read["kafka.region"], "us-west-2");
     assert_eq!(read["time.interval"], "HOURLY");
@@ -350,23 +366,29 @@ async fn connector_lifecycle_end_to_end() {
     let mut update: BTreeMap<String, String> = read.0.clone();
     update.insert("time.interval".into(), "DAILY".into());
     let updated = api
+        .raw()
         .put_connector_config(ENV, CLUSTER, name, &ConnectorConfig(update))
         .await
         .unwrap();
     assert_eq!(updated.config.as_ref().unwrap()["time.interval"], "DAILY");
     assert_eq!(
-        api.get_connector_status(ENV, CLUSTER, name)
+        api.raw()
+            .get_connector_status(ENV, CLUSTER, name)
             .await
             .unwrap()
             .connector
             .state,
         ConnectorState::Running
     );
-    let tasks = api.list_connector_tasks(ENV, CLUSTER, name).await.unwrap();
+    let tasks = api
+        .raw()
+        .list_connector_tasks(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(tasks.len(), 2);
     assert_eq!(tasks[0].config.as_ref().unwrap()["time.interval"], "DAILY");
 
-    api.pause_connector(ENV, CLUSTER, name).await.unwrap();
+    api.raw().pause_connector(ENV, CLUSTER, name).await.unwrap();
     let paused = wait_for(&client, ENV, name, ConnectorState::Paused).await;
     assert!(
         paused
@@ -374,19 +396,34 @@ async fn connector_lifecycle_end_to_end() {
             .iter()
             .all(|t| t.state == ConnectorState::Paused)
     );
-    api.resume_connector(ENV, CLUSTER, name).await.unwrap();
+    api.raw()
+        .resume_connector(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     wait_for(&client, ENV, name, ConnectorState::Running).await;
-    api.restart_connector(ENV, CLUSTER, name).await.unwrap();
-    let restarting = api.get_connector_status(ENV, CLUSTER, name).await.unwrap();
+    api.raw()
+        .restart_connector(ENV, CLUSTER, name)
+        .await
+        .unwrap();
+    let restarting = api
+        .raw()
+        .get_connector_status(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(restarting.connector.state, ConnectorState::Provisioning);
     wait_for(&client, ENV, name, ConnectorState::Running).await;
 
-    let offsets = api.get_connector_offsets(ENV, CLUSTER, name).await.unwrap();
+    let offsets = api
+        .raw()
+        .get_connector_offsets(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(offsets.name.as_deref(), Some(name));
     assert_eq!(offsets.offsets.len(), 1);
     assert_eq!(offsets.offsets[0].partition["kafka_topic"], "pageviews");
     assert_eq!(offsets.offsets[0].offset["kafka_offset"], 0);
     let not_yet = api
+        .raw()
         .get_connector_offsets_request_status(ENV, CLUSTER, name)
         .await
         .unwrap_err();
@@ -398,17 +435,20 @@ async fn connector_lifecycle_end_to_end() {
     }))
     .unwrap();
     let info = api
+        .raw()
         .alter_connector_offsets(ENV, CLUSTER, name, &patch)
         .await
         .unwrap();
     assert_eq!(info.name, name);
     assert!(info.id.starts_with("lcc-"));
     let busy = api
+        .raw()
         .alter_connector_offsets(ENV, CLUSTER, name, &patch)
         .await
         .unwrap_err();
     assert_eq!(busy.status().map(|s| s.as_u16()), Some(400), "{busy}");
     let pending = api
+        .raw()
         .get_connector_offsets_request_status(ENV, CLUSTER, name)
         .await
         .unwrap();
@@ -417,6 +457,7 @@ async fn connector_lifecycle_end_to_end() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let applied = loop {
         let s = api
+            .raw()
             .get_connector_offsets_request_status(ENV, CLUSTER, name)
             .await
             .unwrap();
@@ -428,12 +469,24 @@ async fn connector_lifecycle_end_to_end() {
     };
     assert!(applied.applied_at.is_some());
     assert_eq!(applied.previous_offsets[0].offset["kafka_offset"], 0);
-    let now = api.get_connector_offsets(ENV, CLUSTER, name).await.unwrap();
+    let now = api
+        .raw()
+        .get_connector_offsets(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert_eq!(now.offsets[0].offset["kafka_offset"], 42);
 
-    let deleted = api.delete_connector(ENV, CLUSTER, name).await.unwrap();
+    let deleted = api
+        .raw()
+        .delete_connector(ENV, CLUSTER, name)
+        .await
+        .unwrap();
     assert!(deleted.error.is_none());
-    let gone = api.get_connector(ENV, CLUSTER, name).await.unwrap_err();
+    let gone = api
+        .raw()
+        .get_connector(ENV, CLUSTER, name)
+        .await
+        .unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
     let e = api_error(&gone);
     assert_eq!(e.code.as_deref(), Some("404"));
@@ -443,7 +496,8 @@ async fn connector_lifecycle_end_to_end() {
     );
     assert!(e.request_id.is_some(), "answers carry X-Request-Id");
     assert!(
-        api.pause_connector(ENV, CLUSTER, name)
+        api.raw()
+            .pause_connector(ENV, CLUSTER, name)
             .await
             .unwrap_err()
             .is_not_found()
@@ -469,6 +523,7 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
         .0
         .remove("connector.class");
     let err = api
+        .raw()
         .create_connector(ENV, CLUSTER, &no_class)
         .await
         .unwrap_err();
@@ -502,6 +557,7 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
         .0
         .insert("connector.class".into(), "NoSuchSink".into());
     let err = api
+        .raw()
         .create_connector(ENV, CLUSTER, &unknown)
         .await
         .unwrap_err();
@@ -514,7 +570,8 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
     let mut mismatch = s3_sink_request("a", "1");
     mismatch.name = Some("b".into());
     assert_eq!(
-        api.create_connector(ENV, CLUSTER, &mismatch)
+        api.raw()
+            .create_connector(ENV, CLUSTER, &mismatch)
             .await
             .unwrap_err()
             .status()
@@ -523,7 +580,8 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
     );
     let too_long = s3_sink_request(&"x".repeat(65), "1");
     assert_eq!(
-        api.create_connector(ENV, CLUSTER, &too_long)
+        api.raw()
+            .create_connector(ENV, CLUSTER, &too_long)
             .await
             .unwrap_err()
             .status()
@@ -544,7 +602,10 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
     let config = &mut bad.config.as_mut().unwrap().0;
     config.remove("s3.bucket.name");
     config.insert("flush.size".into(), "10".into());
-    api.create_connector(ENV, CLUSTER, &bad).await.unwrap();
+    api.raw()
+        .create_connector(ENV, CLUSTER, &bad)
+        .await
+        .unwrap();
     let failed = wait_for(&client, ENV, "bad-values", ConnectorState::Failed).await;
     let trace = failed.connector.trace.unwrap();
     assert!(trace.contains("2 error(s)"), "{trace}");
@@ -559,7 +620,8 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
     let mut fixed = bad.config.clone().unwrap();
     fixed.0.insert("s3.bucket.name".into(), "bucket".into());
     fixed.0.insert("flush.size".into(), "1000".into());
-    api.put_connector_config(ENV, CLUSTER, "bad-values", &fixed)
+    api.raw()
+        .put_connector_config(ENV, CLUSTER, "bad-values", &fixed)
         .await
         .unwrap();
     wait_for(&client, ENV, "bad-values", ConnectorState::Running).await;
@@ -591,6 +653,7 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
         .unwrap()
     };
     let err = api
+        .raw()
         .create_connector(ENV, CLUSTER, &custom(None))
         .await
         .unwrap_err();
@@ -599,6 +662,7 @@ async fn invalid_configurations_are_refused_or_fail_with_a_trace() {
         "{err}"
     );
     let err = api
+        .raw()
         .create_connector(ENV, CLUSTER, &custom(Some("ccp-nope")))
         .await
         .unwrap_err();
@@ -610,7 +674,11 @@ async fn managed_plugins_list_and_validate() {
     let emu = emulator().await;
     let client = client(&emu);
     let api = client.connect();
-    let plugins = api.list_connector_plugins(ENV, CLUSTER).await.unwrap();
+    let plugins = api
+        .raw()
+        .list_connector_plugins(ENV, CLUSTER)
+        .await
+        .unwrap();
     let find = |c: &str| plugins.iter().find(|p| p.class == c).unwrap();
     assert_eq!(find("DatagenSource").type_, Some(ConnectorType::Source));
     assert_eq!(find("S3_SINK").type_, Some(ConnectorType::Sink));
@@ -630,6 +698,7 @@ async fn managed_plugins_list_and_validate() {
     }))
     .unwrap();
     let v = api
+        .raw()
         .validate_connector_plugin_config(ENV, CLUSTER, "DatagenSource", &guide)
         .await
         .unwrap();
@@ -688,6 +757,7 @@ async fn managed_plugins_list_and_validate() {
         valid.insert(k.into(), v.into());
     }
     let ok = api
+        .raw()
         .validate_connector_plugin_config(ENV, CLUSTER, "DatagenSource", &ConnectorConfig(valid))
         .await
         .unwrap();
@@ -700,6 +770,7 @@ async fn managed_plugins_list_and_validate() {
     assert_eq!(secret.value.as_ref().unwrap().value.as_deref(), Some(MASK));
 
     let err = api
+        .raw()
         .validate_connector_plugin_config(ENV, CLUSTER, "NoSuchPlugin", &guide)
         .await
         .unwrap_err();
@@ -747,7 +818,11 @@ async fn custom_plugin_from_a_presigned_s3_upload() {
         &upload_id,
         json!({"sensitive_config_properties": ["db.conn.string"]}),
     );
-    let plugin = api.create_custom_connector_plugin(&body).await.unwrap();
+    let plugin = api
+        .raw()
+        .create_custom_connector_plugin(&body)
+        .await
+        .unwrap();
     let id = plugin.id.clone().unwrap();
     assert!(id.starts_with("ccp-"), "{id}");
     assert_eq!(plugin.content_format, Some(ContentFormat::Zip));
@@ -765,6 +840,7 @@ async fn custom_plugin_from_a_presigned_s3_upload() {
     );
 
     let dup = api
+        .raw()
         .create_custom_connector_plugin(&plugin_body("custom-datagen", &upload_id, json!({})))
         .await
         .unwrap_err();
@@ -776,13 +852,15 @@ async fn custom_plugin_from_a_presigned_s3_upload() {
 
     let update = serde_json::from_value(json!({"display_name": "custom-datagen-1"})).unwrap();
     let updated = api
+        .raw()
         .update_custom_connector_plugin(&id, &update)
         .await
         .unwrap();
     assert_eq!(updated.display_name, "custom-datagen-1");
     assert_eq!(updated.sensitive_config_properties, ["db.conn.string"]);
     assert_eq!(
-        api.get_custom_connector_plugin(&id)
+        api.raw()
+            .get_custom_connector_plugin(&id)
             .await
             .unwrap()
             .display_name,
@@ -804,25 +882,32 @@ async fn custom_plugin_from_a_presigned_s3_upload() {
     }))
     .unwrap();
     let created = api
+        .raw()
         .create_connector(ENV, CLUSTER, &connector)
         .await
         .unwrap();
     assert_eq!(created.type_, Some(ConnectorType::Source));
     assert_eq!(created.config.as_ref().unwrap()["db.conn.string"], MASK);
     wait_for(&client, ENV, "custom-datagen_0", ConnectorState::Running).await;
-    api.delete_connector(ENV, CLUSTER, "custom-datagen_0")
+    api.raw()
+        .delete_connector(ENV, CLUSTER, "custom-datagen_0")
         .await
         .unwrap();
 
-    api.delete_custom_connector_plugin(&id).await.unwrap();
-    let gone = api.get_custom_connector_plugin(&id).await.unwrap_err();
+    api.raw().delete_custom_connector_plugin(&id).await.unwrap();
+    let gone = api
+        .raw()
+        .get_custom_connector_plugin(&id)
+        .await
+        .unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
     assert_eq!(
         api_error(&gone).details[0].code.as_deref(),
         Some("not_found")
     );
     assert!(
-        api.delete_custom_connector_plugin(&id)
+        api.raw()
+            .delete_custom_connector_plugin(&id)
             .await
             .unwrap_err()
             .is_not_found()
@@ -854,6 +939,7 @@ async fn s3_upload_endpoint_checks_the_form() {
     // Never uploaded: creating a plugin from it fails.
     let err = client
         .connect()
+        .raw()
         .create_custom_connector_plugin(&plugin_body("p", &upload_id, json!({})))
         .await
         .unwrap_err();
@@ -865,6 +951,7 @@ async fn s3_upload_endpoint_checks_the_form() {
     assert!(err.to_string().contains("no archive was uploaded"), "{err}");
     let err = client
         .connect()
+        .raw()
         .create_custom_connector_plugin(&plugin_body("p", "no-such-upload", json!({})))
         .await
         .unwrap_err();
@@ -960,6 +1047,7 @@ async fn s3_upload_endpoint_checks_the_form() {
     assert_eq!(resp.status(), 204);
     let err = client
         .connect()
+        .raw()
         .create_custom_connector_plugin(&plugin_body("p", &upload_id, json!({})))
         .await
         .unwrap_err();
@@ -968,6 +1056,7 @@ async fn s3_upload_endpoint_checks_the_form() {
     assert_eq!(resp.status(), 204);
     client
         .connect()
+        .raw()
         .create_custom_connector_plugin(&plugin_body("p", &upload_id, json!({})))
         .await
         .unwrap();
@@ -1027,11 +1116,13 @@ async fn azure_and_gcp_uploads() {
 
     // The upload belongs to AZURE: an AWS plugin cannot use it.
     let err = api
+        .raw()
         .create_custom_connector_plugin(&plugin_body("on-aws", &azure_upload, json!({})))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422), "{err}");
     let plugin = api
+        .raw()
         .create_custom_connector_plugin(&plugin_body(
             "on-azure",
             &azure_upload,
@@ -1040,23 +1131,14 @@ async fn azure_and_gcp_uploads() {
         .await
         .unwrap();
     assert_eq!(plugin.cloud, Some(Cloud::Azure));
-    let azure = api
-        .custom_connector_plugins(Some(Cloud::Azure))
-        .all()
-        .await
-        .unwrap();
+    let azure = api.custom_plugins(Some(Cloud::Azure)).all().await.unwrap();
     assert_eq!(azure.len(), 1);
-    assert!(
-        api.custom_connector_plugins(None)
-            .all()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(api.custom_plugins(None).all().await.unwrap().is_empty());
 
     // GCP (through ccpm): PUT with the archive's content type.
     let g = client
         .ccpm()
+        .raw()
         .create_presigned_upload_url(&ccpm::PresignedUrlRequest {
             content_format: ccpm::ContentFormat::Zip,
             cloud: ccpm::Cloud::Gcp,
@@ -1096,6 +1178,7 @@ async fn azure_and_gcp_uploads() {
 async fn ccpm_upload(client: &Client, env: &str, data: &[u8]) -> String {
     let p = client
         .ccpm()
+        .raw()
         .create_presigned_upload_url(&ccpm::PresignedUrlRequest {
             content_format: ccpm::ContentFormat::Zip,
             cloud: ccpm::Cloud::Aws,
@@ -1143,6 +1226,7 @@ async fn wait_for_phase(
     loop {
         let v = client
             .ccpm()
+            .raw()
             .get_plugin_version(plugin, version, ENV)
             .await
             .unwrap();
@@ -1161,6 +1245,7 @@ async fn ccpm_plugins_and_versions() {
     let api = client.ccpm();
 
     let plugin = api
+        .raw()
         .create_plugin(&ccpm_plugin("datagen", ENV))
         .await
         .unwrap();
@@ -1169,15 +1254,18 @@ async fn ccpm_plugins_and_versions() {
     assert_eq!(plugin.spec.environment.id, ENV);
     assert_eq!(plugin.spec.runtime_language.as_deref(), Some("JAVA"));
     let dup = api
+        .raw()
         .create_plugin(&ccpm_plugin("datagen", ENV))
         .await
         .unwrap_err();
     assert!(dup.is_conflict(), "{dup}");
-    api.create_plugin(&ccpm_plugin("datagen", "env-other"))
+    api.raw()
+        .create_plugin(&ccpm_plugin("datagen", "env-other"))
         .await
         .expect("names are per environment");
     assert!(
-        api.get_plugin(&id, "env-other")
+        api.raw()
+            .get_plugin(&id, "env-other")
             .await
             .unwrap_err()
             .is_not_found()
@@ -1186,12 +1274,13 @@ async fn ccpm_plugins_and_versions() {
         json!({"spec": {"description": "changed", "environment": {"id": ENV}}}),
     )
     .unwrap();
-    let updated = api.update_plugin(&id, &update).await.unwrap();
+    let updated = api.raw().update_plugin(&id, &update).await.unwrap();
     assert_eq!(updated.spec.description.as_deref(), Some("changed"));
     assert_eq!(updated.spec.display_name, "datagen");
 
     let good = ccpm_upload(&client, ENV, &tiny_zip()).await;
     let v1 = api
+        .raw()
         .create_plugin_version(&id, &ccpm_version("1.0.0", ENV, &good))
         .await
         .unwrap();
@@ -1205,6 +1294,7 @@ async fn ccpm_plugins_and_versions() {
     let ready = wait_for_phase(&client, &id, &v1_id, ccpm::PluginVersionPhase::Ready).await;
     assert!(ready.status.unwrap().error_message.is_none());
     let dup = api
+        .raw()
         .create_plugin_version(&id, &ccpm_version("1.0.0", ENV, &good))
         .await
         .unwrap_err();
@@ -1212,6 +1302,7 @@ async fn ccpm_plugins_and_versions() {
 
     let junk = ccpm_upload(&client, ENV, b"this is not an archive").await;
     let v2 = api
+        .raw()
         .create_plugin_version(&id, &ccpm_version("2.0.0", ENV, &junk))
         .await
         .unwrap();
@@ -1225,18 +1316,26 @@ async fn ccpm_plugins_and_versions() {
     // Uploads are scoped: a connect/v1 upload or another environment's is refused.
     let connect_upload = uploaded(&client, &tiny_zip()).await;
     let err = api
+        .raw()
         .create_plugin_version(&id, &ccpm_version("3.0.0", ENV, &connect_upload))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422), "{err}");
     let other_env = ccpm_upload(&client, "env-other", &tiny_zip()).await;
     let err = api
+        .raw()
         .create_plugin_version(&id, &ccpm_version("3.0.0", ENV, &other_env))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422), "{err}");
 
-    let versions = api.plugin_versions(&id, ENV).all().await.unwrap();
+    let versions = api
+        .environment(ENV)
+        .plugin(&id)
+        .versions()
+        .all()
+        .await
+        .unwrap();
     let names: Vec<&str> = versions.iter().map(|v| v.spec.version.as_str()).collect();
     assert_eq!(names, ["1.0.0", "2.0.0"]);
 
@@ -1255,12 +1354,14 @@ async fn ccpm_plugins_and_versions() {
     };
     let connect = client.connect();
     let created = connect
+        .raw()
         .create_connector(ENV, CLUSTER, &connector("on-v1", Some("1.0.0")))
         .await
         .unwrap();
     assert_eq!(created.config.unwrap()["db.secret.dsn"], MASK);
     wait_for(&client, ENV, "on-v1", ConnectorState::Running).await;
     connect
+        .raw()
         .create_connector(ENV, CLUSTER, &connector("on-v2", Some("2.0.0")))
         .await
         .unwrap();
@@ -1272,26 +1373,32 @@ async fn ccpm_plugins_and_versions() {
             .contains("invalid plugin archive")
     );
     connect
+        .raw()
         .create_connector(ENV, CLUSTER, &connector("on-v9", Some("9.9.9")))
         .await
         .unwrap();
     let s = wait_for(&client, ENV, "on-v9", ConnectorState::Failed).await;
     assert!(s.connector.trace.unwrap().contains("has no version 9.9.9"));
     let err = connect
+        .raw()
         .create_connector("env-other", CLUSTER, &connector("elsewhere", None))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
 
-    api.delete_plugin_version(&id, &v2_id, ENV).await.unwrap();
+    api.raw()
+        .delete_plugin_version(&id, &v2_id, ENV)
+        .await
+        .unwrap();
     assert!(
-        api.get_plugin_version(&id, &v2_id, ENV)
+        api.raw()
+            .get_plugin_version(&id, &v2_id, ENV)
             .await
             .unwrap_err()
             .is_not_found()
     );
-    api.delete_plugin(&id, ENV).await.unwrap();
-    let gone = api.get_plugin(&id, ENV).await.unwrap_err();
+    api.raw().delete_plugin(&id, ENV).await.unwrap();
+    let gone = api.raw().get_plugin(&id, ENV).await.unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
     assert_eq!(api_error(&gone).api, "ccpm/v1");
     assert!(!api_error(&gone).details.is_empty(), "errors-list shape");
@@ -1304,16 +1411,18 @@ async fn lists_page_with_next_links() {
     let api = client.connect();
     let upload_id = uploaded(&client, &tiny_zip()).await;
     for n in 0..25 {
-        api.create_custom_connector_plugin(&plugin_body(
-            &format!("p-{n:02}"),
-            &upload_id,
-            json!({}),
-        ))
-        .await
-        .unwrap();
+        api.raw()
+            .create_custom_connector_plugin(&plugin_body(
+                &format!("p-{n:02}"),
+                &upload_id,
+                json!({}),
+            ))
+            .await
+            .unwrap();
     }
     let ten = NonZeroU32::new(10).unwrap();
     let first = api
+        .raw()
         .list_custom_connector_plugins(Some("AWS"), Some(ten), None)
         .await
         .unwrap();
@@ -1328,7 +1437,7 @@ async fn lists_page_with_next_links() {
         "{next}"
     );
     let pages: Vec<_> = api
-        .custom_connector_plugins(Some(Cloud::Aws))
+        .custom_plugins(Some(Cloud::Aws))
         .page_size(ten)
         .by_page()
         .try_collect()
@@ -1347,22 +1456,26 @@ async fn lists_page_with_next_links() {
 
     let ccpm = client.ccpm();
     for n in 0..12 {
-        ccpm.create_plugin(&ccpm_plugin(&format!("c-{n}"), ENV))
+        ccpm.raw()
+            .create_plugin(&ccpm_plugin(&format!("c-{n}"), ENV))
             .await
             .unwrap();
     }
-    ccpm.create_plugin(&ccpm_plugin("elsewhere", "env-other"))
+    ccpm.raw()
+        .create_plugin(&ccpm_plugin("elsewhere", "env-other"))
         .await
         .unwrap();
     let five = NonZeroU32::new(5).unwrap();
     let raw = ccpm
+        .raw()
         .list_plugins(ENV, Some(five), None, None)
         .await
         .unwrap();
     let next = raw.metadata.unwrap().next.unwrap();
     assert!(next.contains(&format!("environment={ENV}")), "{next}");
     let pages: Vec<_> = ccpm
-        .plugins(ENV, None)
+        .environment(ENV)
+        .plugins(None)
         .page_size(five)
         .by_page()
         .try_collect()
@@ -1372,7 +1485,7 @@ async fn lists_page_with_next_links() {
     assert_eq!(sizes, [5, 5, 2]);
     assert_eq!(pages[0].total_size, Some(12));
 
-    let runtimes = api.custom_connector_runtimes().all().await.unwrap();
+    let runtimes = api.runtimes().all().await.unwrap();
     let names: Vec<_> = runtimes
         .iter()
         .map(|r| r.custom_connect_plugin_runtime_name.as_deref().unwrap())
@@ -1410,7 +1523,8 @@ async fn authentication() {
         .build()
         .unwrap();
     good.connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     let bad = Client::builder()
@@ -1420,13 +1534,15 @@ async fn authentication() {
         .unwrap();
     let err = bad
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(api_error(&err).message.as_deref(), Some("Unauthorized"));
     let err = bad
         .ccpm()
+        .raw()
         .list_plugins(ENV, None, None, None)
         .await
         .unwrap_err();
@@ -1489,7 +1605,8 @@ async fn faults_drive_the_retry_policy() {
     let started = Instant::now();
     retrying
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     assert!(started.elapsed() >= ms(1000), "{:?}", started.elapsed());
@@ -1499,7 +1616,8 @@ async fn faults_drive_the_retry_policy() {
     emu.inject(Fault::status(503).times(2));
     retrying
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     assert!(emu.pending_faults().is_empty());
@@ -1508,7 +1626,8 @@ async fn faults_drive_the_retry_policy() {
     emu.inject(Fault::status(503).times(5));
     let err = retrying
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -1520,7 +1639,8 @@ async fn faults_drive_the_retry_policy() {
     emu.inject(Fault::rate_limited(Duration::from_secs(2)));
     let err = once
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap_err();
     assert!(err.is_rate_limited(), "{err}");
@@ -1531,11 +1651,13 @@ async fn faults_drive_the_retry_policy() {
     // Filters: path and method.
     emu.inject(Fault::status(500).path_contains("/ccpm/"));
     once.connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     let err = once
         .ccpm()
+        .raw()
         .list_plugins(ENV, None, None, None)
         .await
         .unwrap_err();
@@ -1550,11 +1672,13 @@ async fn faults_drive_the_retry_policy() {
     );
     emu.inject(Fault::status(500).method("POST"));
     once.connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     let err = once
         .connect()
+        .raw()
         .create_connector(ENV, CLUSTER, &s3_sink_request("x", "1"))
         .await
         .unwrap_err();
@@ -1569,7 +1693,8 @@ async fn faults_drive_the_retry_policy() {
     emu.inject(Fault::delay(ms(300)));
     let started = Instant::now();
     once.connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap();
     assert!(started.elapsed() >= ms(300));
@@ -1594,7 +1719,8 @@ async fn faults_drive_the_retry_policy() {
     assert_eq!(listed["faults"][0]["kind"], "rate_limit");
     let err = once
         .connect()
-        .list_connector_names(ENV, CLUSTER)
+        .cluster(ENV, CLUSTER)
+        .connector_names()
         .await
         .unwrap_err();
     assert_eq!(
@@ -2019,6 +2145,7 @@ async fn usage_guide_curl_commands() {
     let ccpm_env = "env-00000";
     let plugin = client
         .ccpm()
+        .raw()
         .create_plugin(&ccpm_plugin("guide", ccpm_env))
         .await
         .unwrap();
@@ -2311,17 +2438,20 @@ async fn reading_unknown_environments_and_clusters_stores_nothing() {
     for i in 0..200 {
         let (env, cluster) = (format!("env-never{i}"), format!("lkc-never{i}"));
         assert!(
-            api.list_connector_names(&env, &cluster)
+            api.cluster(&env, &cluster)
+                .connector_names()
                 .await
                 .unwrap()
                 .is_empty()
         );
         let err = api
+            .raw()
             .get_connector_status(&env, &cluster, "nope")
             .await
             .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
         let err = api
+            .raw()
             .delete_connector(&env, &cluster, "nope")
             .await
             .unwrap_err();
@@ -2330,11 +2460,15 @@ async fn reading_unknown_environments_and_clusters_stores_nothing() {
     assert_eq!(emu.inspect(), before);
 
     // A cluster is remembered while it holds a connector, and forgotten with its last one.
-    api.create_connector(ENV, CLUSTER, &s3_sink_request("kept", "1"))
+    api.raw()
+        .create_connector(ENV, CLUSTER, &s3_sink_request("kept", "1"))
         .await
         .unwrap();
     assert_eq!(emu.inspect().clusters, before.clusters + 1);
-    api.delete_connector(ENV, CLUSTER, "kept").await.unwrap();
+    api.raw()
+        .delete_connector(ENV, CLUSTER, "kept")
+        .await
+        .unwrap();
     assert_eq!(emu.inspect(), before);
 }
 
@@ -2362,6 +2496,7 @@ async fn expired_unused_uploads_are_refused_and_forgotten() {
     assert_eq!(emu.inspect().uploads, 0);
     let err = client
         .connect()
+        .raw()
         .create_custom_connector_plugin(&plugin_body(
             "late",
             p.upload_id.as_deref().unwrap(),

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use ccloud_connect::{Archive, ArchiveFormat, Client, Error, PresignedUpload, UploadOptions};
+use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
+use ccloud_connect::{Client, Error};
 use support::{Answer, Endless, Scripted};
 
 const KEY: &str = "HARDKEY";
@@ -49,6 +50,7 @@ async fn an_announced_body_over_the_limit_is_refused_before_it_is_read() {
         .unwrap();
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -76,6 +78,7 @@ async fn an_endless_body_stops_at_the_limit_on_a_get_and_on_a_page() {
         .unwrap();
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -84,7 +87,7 @@ async fn an_endless_body_stops_at_the_limit_on_a_get_and_on_a_page() {
     use futures::TryStreamExt as _;
     let err = client
         .connect()
-        .custom_connector_plugins(None)
+        .custom_plugins(None)
         .by_page()
         .try_next()
         .await
@@ -104,6 +107,7 @@ async fn answers_within_the_limit_still_decode() {
         .unwrap();
     let connector = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -139,12 +143,14 @@ async fn a_header_echoing_the_credentials_never_reaches_errors_or_observers() {
         .unwrap();
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
     assert_eq!(err.request_id(), Some("Basic [redacted]"));
     client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap();
@@ -198,6 +204,7 @@ async fn an_answer_from_outside_the_base_url_is_refused() {
         .unwrap();
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -218,6 +225,7 @@ async fn raw_list_methods_refuse_a_page_size_over_100_before_sending() {
     let client = builder(&server.base_url).build().unwrap();
     let err = client
         .connect()
+        .raw()
         .list_custom_connector_plugins(None, NonZeroU32::new(1000), None)
         .await
         .unwrap_err();
@@ -225,6 +233,7 @@ async fn raw_list_methods_refuse_a_page_size_over_100_before_sending() {
     assert!(err.to_string().contains("page_size"), "{err}");
     let err = client
         .ccpm()
+        .raw()
         .list_plugins("env-1", NonZeroU32::new(101), None, None)
         .await
         .unwrap_err();
@@ -232,6 +241,7 @@ async fn raw_list_methods_refuse_a_page_size_over_100_before_sending() {
     assert!(server.seen().is_empty(), "a request was sent");
     client
         .connect()
+        .raw()
         .list_custom_connector_plugins(None, NonZeroU32::new(100), None)
         .await
         .unwrap();
@@ -252,6 +262,7 @@ async fn the_typed_presigned_operation_keeps_scalar_form_values_as_text_in_order
     };
     let answer = client
         .connect()
+        .raw()
         .create_presigned_upload_url(&request)
         .await
         .unwrap();

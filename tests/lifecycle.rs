@@ -4,10 +4,9 @@ use std::time::{Duration, Instant};
 
 use ccloud_connect::connect::mock::MockServerExt;
 use ccloud_connect::connect::{AlterOffsetsPhase, ConnectorOffset, ConnectorState};
-use ccloud_connect::{
-    Client, ConnectorSpec, Error, Expand, OffsetsChange, RetryPolicy, TargetState, Wait,
-    WaitOptions,
-};
+use ccloud_connect::connect::{ConnectorSpec, Expand, OffsetsChange, TargetState};
+use ccloud_connect::wait::{Wait, WaitOptions};
+use ccloud_connect::{Client, Error, RetryPolicy};
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::MockServer;
 use serde_json::{Value, json};
@@ -76,7 +75,9 @@ async fn wait_sees_provisioning_then_running() {
 
     let status = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, fast())
         .await
         .unwrap();
 
@@ -103,12 +104,15 @@ async fn create_then_wait_until_running() {
     let spec = ConnectorSpec::managed(NAME, "PostgresSink").tasks_max(1);
     let created = api
         .connect()
-        .create_connector_checked(ENV, CLUSTER, &spec)
+        .cluster(ENV, CLUSTER)
+        .create(&spec)
         .await
         .unwrap();
     let status = api
         .connect()
-        .wait_for_state(ENV, CLUSTER, &created.name, TargetState::Running, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(&created.name)
+        .wait_for(TargetState::Running, fast())
         .await
         .unwrap();
     assert_eq!(status.connector.state, ConnectorState::Running);
@@ -124,7 +128,9 @@ async fn degraded_is_pending() {
     let running = status_mock(&server, "RUNNING", None);
     let status = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, fast())
         .await
         .unwrap();
     assert_eq!(status.connector.state, ConnectorState::Running);
@@ -139,7 +145,9 @@ async fn unknown_state_is_pending() {
     let running = status_mock(&server, "RUNNING", None);
     client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, fast())
         .await
         .unwrap();
     restarting.assert_calls(1);
@@ -164,7 +172,9 @@ async fn failed_ends_at_once_with_the_trace() {
     let options = WaitOptions::new(Duration::from_millis(10), Duration::from_secs(30));
     let err = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, options)
         .await
         .unwrap_err();
 
@@ -199,7 +209,9 @@ async fn timeout_reports_the_last_state() {
     let started = Instant::now();
     let err = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, options)
         .await
         .unwrap_err();
 
@@ -222,7 +234,9 @@ async fn zero_timeout_reads_once() {
     let options = WaitOptions::new(Duration::from_millis(10), Duration::ZERO);
     let err = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, options)
         .await
         .unwrap_err();
     assert!(wait_error(err).2);
@@ -237,7 +251,9 @@ async fn an_unbounded_timeout_waits_until_the_state_is_reached() {
     let options = WaitOptions::new(Duration::from_millis(10), Duration::MAX);
     let status = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Running, options)
         .await
         .unwrap();
     assert_eq!(status.connector.state.as_str(), "RUNNING");
@@ -253,7 +269,9 @@ async fn dropping_the_wait_stops_polling() {
     let outcome = tokio::time::timeout(
         Duration::from_millis(100),
         api.connect()
-            .wait_for_state(ENV, CLUSTER, NAME, TargetState::Running, options),
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .wait_for(TargetState::Running, options),
     )
     .await;
     assert!(outcome.is_err(), "the wait should still be pending");
@@ -277,7 +295,9 @@ async fn a_missing_connector_ends_the_wait() {
     });
     let err = client(&server)
         .connect()
-        .wait_for_state(ENV, CLUSTER, NAME, TargetState::Paused, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .wait_for(TargetState::Paused, fast())
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
@@ -299,7 +319,9 @@ async fn pause_waits_until_paused() {
 
     let status = client(&server)
         .connect()
-        .pause(ENV, CLUSTER, NAME, Wait::With(fast()))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .pause(Wait::With(fast()))
         .await
         .unwrap()
         .expect("a status after waiting");
@@ -321,7 +343,9 @@ async fn resume_waits_until_running() {
     let running = status_mock(&server, "RUNNING", None);
     let status = client(&server)
         .connect()
-        .resume(ENV, CLUSTER, NAME, Wait::With(fast()))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .resume(Wait::With(fast()))
         .await
         .unwrap()
         .unwrap();
@@ -351,21 +375,27 @@ async fn lifecycle_without_wait_reads_no_status() {
     let api = client(&server);
     assert!(
         api.connect()
-            .pause(ENV, CLUSTER, NAME, Wait::No)
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .pause(Wait::No)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         api.connect()
-            .resume(ENV, CLUSTER, NAME, Wait::No)
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .resume(Wait::No)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         api.connect()
-            .restart(ENV, CLUSTER, NAME, Wait::default())
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .restart(Wait::default())
             .await
             .unwrap()
             .is_none()
@@ -389,7 +419,9 @@ async fn restart_posts_without_body_and_waits() {
     let running = status_mock(&server, "RUNNING", None);
     let status = client(&server)
         .connect()
-        .restart(ENV, CLUSTER, NAME, Wait::With(fast()))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .restart(Wait::With(fast()))
         .await
         .unwrap()
         .unwrap();
@@ -415,7 +447,9 @@ async fn restart_failure_reports_the_trace() {
     });
     let err = client(&server)
         .connect()
-        .restart(ENV, CLUSTER, NAME, Wait::With(fast()))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .restart(Wait::With(fast()))
         .await
         .unwrap_err();
     let (_, state, timed_out, detail) = wait_error(err);
@@ -434,7 +468,9 @@ async fn lifecycle_api_errors_surface_without_waiting() {
     let status = status_mock(&server, "RUNNING", None);
     let err = client(&server)
         .connect()
-        .pause(ENV, CLUSTER, NAME, Wait::With(fast()))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .pause(Wait::With(fast()))
         .await
         .unwrap_err();
     assert!(err.is_not_found());
@@ -456,19 +492,28 @@ async fn zero_interval_is_refused_before_sending() {
     let api = client(&server);
     for err in [
         api.connect()
-            .pause(ENV, CLUSTER, NAME, Wait::With(zero))
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .pause(Wait::With(zero))
             .await
             .unwrap_err(),
         api.connect()
-            .resume(ENV, CLUSTER, NAME, Wait::With(zero))
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .resume(Wait::With(zero))
             .await
             .unwrap_err(),
         api.connect()
-            .restart(ENV, CLUSTER, NAME, Wait::With(zero))
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .restart(Wait::With(zero))
             .await
             .unwrap_err(),
         api.connect()
-            .alter_offsets_and_wait(ENV, CLUSTER, NAME, &OffsetsChange::Reset, zero)
+            .cluster(ENV, CLUSTER)
+            .connector(NAME)
+            .offsets()
+            .alter_and_wait(OffsetsChange::Reset, zero)
             .await
             .unwrap_err(),
     ] {
@@ -521,6 +566,7 @@ async fn read_offsets() {
     });
     let offsets = client(&server)
         .connect()
+        .raw()
         .get_connector_offsets(ENV, CLUSTER, NAME)
         .await
         .unwrap();
@@ -575,13 +621,10 @@ async fn alter_offsets_waits_past_an_earlier_request_until_applied() {
 
     let status = client(&server)
         .connect()
-        .alter_offsets_and_wait(
-            ENV,
-            CLUSTER,
-            NAME,
-            &OffsetsChange::Patch(vec![sink_offset(0, 42)]),
-            fast(),
-        )
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .alter_and_wait(OffsetsChange::Patch(vec![sink_offset(0, 42)]), fast())
         .await
         .unwrap();
 
@@ -617,7 +660,10 @@ async fn reset_offsets_failure_reports_the_message() {
     });
     let err = client(&server)
         .connect()
-        .alter_offsets_and_wait(ENV, CLUSTER, NAME, &OffsetsChange::Reset, fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .alter_and_wait(OffsetsChange::Reset, fast())
         .await
         .unwrap_err();
     let (what, state, timed_out, detail) = wait_error(err);
@@ -646,7 +692,10 @@ async fn offsets_wait_times_out_on_an_unknown_phase() {
     let options = WaitOptions::new(Duration::from_millis(10), Duration::from_millis(60));
     let err = client(&server)
         .connect()
-        .wait_for_offsets_applied(ENV, CLUSTER, NAME, options)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .wait_until_applied(options)
         .await
         .unwrap_err();
     let (_, state, timed_out, _) = wait_error(err);
@@ -668,7 +717,10 @@ async fn alter_offsets_without_wait_returns_the_request() {
     let status = status_mock(&server, "RUNNING", None);
     let request = client(&server)
         .connect()
-        .alter_offsets(ENV, CLUSTER, NAME, &OffsetsChange::Reset)
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .alter(OffsetsChange::Reset)
         .await
         .unwrap();
     assert_eq!(request.id, "lcc-1");
@@ -685,14 +737,20 @@ async fn an_empty_patch_sends_nothing() {
     let api = client(&server);
     let err = api
         .connect()
-        .alter_offsets(ENV, CLUSTER, NAME, &OffsetsChange::Patch(vec![]))
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .alter(OffsetsChange::Patch(vec![]))
         .await
         .unwrap_err();
     assert!(err.is_validation(), "{err}");
     assert!(err.to_string().contains("offsets"), "{err}");
     let err = api
         .connect()
-        .alter_offsets_and_wait(ENV, CLUSTER, NAME, &OffsetsChange::Patch(vec![]), fast())
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .offsets()
+        .alter_and_wait(OffsetsChange::Patch(vec![]), fast())
         .await
         .unwrap_err();
     assert!(err.is_validation(), "{err}");
@@ -717,7 +775,8 @@ async fn expanded_list_reads_every_section_and_nulls() {
     });
     let map = client(&server)
         .connect()
-        .list_connectors_expanded(ENV, CLUSTER, Expand::ALL)
+        .cluster(ENV, CLUSTER)
+        .connectors(Expand::ALL)
         .await
         .unwrap();
     list.assert_calls(1);

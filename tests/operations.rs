@@ -110,6 +110,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .list_connectors(ENV, CLUSTER, None)
             .await;
         mock.assert_async().await;
@@ -144,6 +145,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .create_connector(ENV, CLUSTER, &body)
             .await;
         mock.assert_async().await;
@@ -170,6 +172,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_connector(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -195,6 +198,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .delete_connector(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -218,6 +222,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_connector_config(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -245,6 +250,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .put_connector_config(ENV, CLUSTER, CONNECTOR, &body)
             .await;
         mock.assert_async().await;
@@ -265,6 +271,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .pause_connector(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -286,6 +293,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .resume_connector(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -307,6 +315,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .restart_connector(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -336,6 +345,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_connector_status(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -368,6 +378,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .list_connector_tasks(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -394,6 +405,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .list_connector_plugins(ENV, CLUSTER)
             .await;
         mock.assert_async().await;
@@ -432,6 +444,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .validate_connector_plugin_config(ENV, CLUSTER, "DatagenSource", &body)
             .await;
         mock.assert_async().await;
@@ -472,6 +485,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_connector_offsets(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -515,6 +529,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .alter_connector_offsets(ENV, CLUSTER, CONNECTOR, &body)
             .await;
         mock.assert_async().await;
@@ -548,6 +563,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_connector_offsets_request_status(ENV, CLUSTER, CONNECTOR)
             .await;
         mock.assert_async().await;
@@ -596,6 +612,7 @@ mod connect_api {
             });
             let result = client(&server)
                 .connect()
+                .raw()
                 .list_custom_connector_plugins(
                     cloud,
                     page_size.and_then(NonZeroU32::new),
@@ -639,6 +656,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .create_custom_connector_plugin(&body)
             .await;
         mock.assert_async().await;
@@ -668,6 +686,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .get_custom_connector_plugin("ccp-abcdef")
             .await;
         mock.assert_async().await;
@@ -698,6 +717,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .delete_custom_connector_plugin("ccp-abcdef")
             .await;
         mock.assert_async().await;
@@ -725,6 +745,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .update_custom_connector_plugin("ccp-abcdef", &body)
             .await;
         mock.assert_async().await;
@@ -756,6 +777,7 @@ mod connect_api {
         });
         let result = client(&server)
             .connect()
+            .raw()
             .create_presigned_upload_url(&body)
             .await;
         mock.assert_async().await;
@@ -802,6 +824,7 @@ mod connect_api {
             });
             let result = client(&server)
                 .connect()
+                .raw()
                 .list_custom_connector_runtimes(page_size.and_then(NonZeroU32::new), page_token)
                 .await;
             mock.assert_async().await;
@@ -909,6 +932,7 @@ mod ccpm_api {
             });
             let result = client(&server)
                 .ccpm()
+                .raw()
                 .list_plugins(ENV, page_size.and_then(NonZeroU32::new), page_token, cloud)
                 .await;
             mock.assert_async().await;
@@ -954,7 +978,7 @@ mod ccpm_api {
                 .status(202)
                 .json_body(plugin_answer("datagen"));
         });
-        let result = client(&server).ccpm().create_plugin(&body).await;
+        let result = client(&server).ccpm().raw().create_plugin(&body).await;
         mock.assert_async().await;
         let plugin = result.unwrap();
         assert_eq!(plugin.id.as_deref(), Some(PLUGIN));
@@ -977,7 +1001,7 @@ mod ccpm_api {
                 .status(200)
                 .json_body(plugin_answer("datagen"));
         });
-        let result = client(&server).ccpm().get_plugin(PLUGIN, ENV).await;
+        let result = client(&server).ccpm().raw().get_plugin(PLUGIN, ENV).await;
         mock.assert_async().await;
         let plugin = result.unwrap();
         assert_eq!(plugin.spec.display_name, "datagen");
@@ -1004,7 +1028,11 @@ mod ccpm_api {
             );
             then.into_inner().status(204);
         });
-        let result = client(&server).ccpm().delete_plugin(PLUGIN, ENV).await;
+        let result = client(&server)
+            .ccpm()
+            .raw()
+            .delete_plugin(PLUGIN, ENV)
+            .await;
         mock.assert_async().await;
         result.unwrap();
     }
@@ -1037,7 +1065,11 @@ mod ccpm_api {
                 .status(200)
                 .json_body(plugin_answer("datagen v2"));
         });
-        let result = client(&server).ccpm().update_plugin(PLUGIN, &body).await;
+        let result = client(&server)
+            .ccpm()
+            .raw()
+            .update_plugin(PLUGIN, &body)
+            .await;
         mock.assert_async().await;
         assert_eq!(result.unwrap().spec.display_name, "datagen v2");
     }
@@ -1070,6 +1102,7 @@ mod ccpm_api {
         });
         let result = client(&server)
             .ccpm()
+            .raw()
             .create_presigned_upload_url(&body)
             .await;
         mock.assert_async().await;
@@ -1116,6 +1149,7 @@ mod ccpm_api {
             });
             let result = client(&server)
                 .ccpm()
+                .raw()
                 .list_plugin_versions(PLUGIN, ENV, page_size.and_then(NonZeroU32::new), page_token)
                 .await;
             mock.assert_async().await;
@@ -1152,6 +1186,7 @@ mod ccpm_api {
         });
         let result = client(&server)
             .ccpm()
+            .raw()
             .create_plugin_version(PLUGIN, &body)
             .await;
         mock.assert_async().await;
@@ -1185,6 +1220,7 @@ mod ccpm_api {
         });
         let result = client(&server)
             .ccpm()
+            .raw()
             .get_plugin_version(PLUGIN, VERSION, ENV)
             .await;
         mock.assert_async().await;
@@ -1220,6 +1256,7 @@ mod ccpm_api {
         });
         let result = client(&server)
             .ccpm()
+            .raw()
             .delete_plugin_version(PLUGIN, VERSION, ENV)
             .await;
         mock.assert_async().await;
@@ -1232,7 +1269,7 @@ mod ccpm_api {
 // ---------------------------------------------------------------------------------------------
 
 mod list_connectors {
-    use ccloud_connect::Expand;
+    use ccloud_connect::connect::Expand;
     use ccloud_connect::connect::mock::MockServerExt;
     use ccloud_connect::connect::{ConnectorState, ConnectorType};
     use httpmock::Method::GET;
@@ -1270,7 +1307,8 @@ mod list_connectors {
             });
             let result = client(&server)
                 .connect()
-                .list_connectors_expanded(ENV, CLUSTER, expand)
+                .cluster(ENV, CLUSTER)
+                .connectors(expand)
                 .await;
             mock.assert_async().await;
             assert!(result.unwrap().is_empty(), "{expand}");
@@ -1310,7 +1348,8 @@ mod list_connectors {
         });
         let result = client(&server)
             .connect()
-            .list_connectors_expanded(ENV, CLUSTER, Expand::ALL)
+            .cluster(ENV, CLUSTER)
+            .connectors(Expand::ALL)
             .await;
         mock.assert_async().await;
         let connectors = result.unwrap();
@@ -1346,7 +1385,8 @@ mod list_connectors {
         });
         let err = client(&server)
             .connect()
-            .list_connectors_expanded(ENV, CLUSTER, Expand::default())
+            .cluster(ENV, CLUSTER)
+            .connectors(Expand::default())
             .await
             .unwrap_err();
         assert!(err.is_validation(), "{err:?}");
@@ -1382,7 +1422,8 @@ mod list_connectors {
             });
             let result = client(&server)
                 .connect()
-                .list_connector_names(ENV, CLUSTER)
+                .cluster(ENV, CLUSTER)
+                .connector_names()
                 .await;
             mock.assert_async().await;
             assert_eq!(result.unwrap(), names, "answer {answer}");
@@ -1465,18 +1506,22 @@ mod path_params {
             let ccpm = client.ccpm();
             match self {
                 Param::Environment => connect
+                    .raw()
                     .get_connector_status(value, CLUSTER, CONNECTOR)
                     .await
                     .map(drop),
                 Param::Cluster => connect
+                    .raw()
                     .get_connector_status(ENV, value, CONNECTOR)
                     .await
                     .map(drop),
                 Param::Connector => connect
+                    .raw()
                     .get_connector_status(ENV, CLUSTER, value)
                     .await
                     .map(drop),
                 Param::PluginName => connect
+                    .raw()
                     .validate_connector_plugin_config(
                         ENV,
                         CLUSTER,
@@ -1485,11 +1530,21 @@ mod path_params {
                     )
                     .await
                     .map(drop),
-                Param::CustomPluginId => connect.get_custom_connector_plugin(value).await.map(drop),
-                Param::CcpmPluginId => ccpm.get_plugin_version(value, "ver-1", ENV).await.map(drop),
-                Param::CcpmVersionId => {
-                    ccpm.get_plugin_version("ccp-1", value, ENV).await.map(drop)
-                }
+                Param::CustomPluginId => connect
+                    .raw()
+                    .get_custom_connector_plugin(value)
+                    .await
+                    .map(drop),
+                Param::CcpmPluginId => ccpm
+                    .raw()
+                    .get_plugin_version(value, "ver-1", ENV)
+                    .await
+                    .map(drop),
+                Param::CcpmVersionId => ccpm
+                    .raw()
+                    .get_plugin_version("ccp-1", value, ENV)
+                    .await
+                    .map(drop),
             }
         }
 
@@ -1673,6 +1728,7 @@ async fn plugin_update_can_clear_sensitive_properties() {
         ..Default::default()
     };
     api.connect()
+        .raw()
         .update_custom_connector_plugin("ccp-1", &cleared)
         .await
         .unwrap();
@@ -1681,6 +1737,7 @@ async fn plugin_update_can_clear_sensitive_properties() {
         ..Default::default()
     };
     api.connect()
+        .raw()
         .update_custom_connector_plugin("ccp-1", &kept)
         .await
         .unwrap();
@@ -1714,6 +1771,7 @@ async fn unknown_enum_values_and_extra_fields_decode() {
     });
     let result = client(&server)
         .connect()
+        .raw()
         .get_connector_status(ENV, CLUSTER, CONNECTOR)
         .await;
     mock.assert_async().await;

@@ -13,11 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ccloud_connect::ccpm::PluginVersionPhase;
+use ccloud_connect::connect::ConnectorSpec;
 use ccloud_connect::connect::ConnectorState;
 use ccloud_connect::emulator::{Emulator, EmulatorHandle};
-use ccloud_connect::{
-    Client, ClientBuilder, ConnectorSpec, ENV_API_KEY, ENV_API_SECRET, ENV_ENDPOINT,
-};
+use ccloud_connect::{Client, ClientBuilder};
 use quickstart::{ENV_ENVIRONMENT_ID, ENV_KAFKA_CLUSTER_ID, Mode, choose_mode};
 
 async fn emulator() -> EmulatorHandle {
@@ -111,14 +110,15 @@ async fn the_read_only_part_sends_only_gets() {
         .set("kafka.topic", "pageviews")
         .set("output.data.format", "JSON");
     seed.connect()
-        .create_connector_checked("env-1", "lkc-1", &datagen)
+        .cluster("env-1", "lkc-1")
+        .create(&datagen)
         .await
         .unwrap();
 
     let var = lookup(&[
-        (ENV_API_KEY, "KEY"),
-        (ENV_API_SECRET, "SECRET"),
-        (ENV_ENDPOINT, emu.base_url()),
+        (ClientBuilder::ENV_API_KEY, "KEY"),
+        (ClientBuilder::ENV_API_SECRET, "SECRET"),
+        (ClientBuilder::ENV_ENDPOINT, emu.base_url()),
         (ENV_ENVIRONMENT_ID, "env-1"),
         (ENV_KAFKA_CLUSTER_ID, "lkc-1"),
     ]);
@@ -170,7 +170,10 @@ fn credentials_without_ids_are_refused_naming_the_variables() {
         "ids alone do not switch to the real API"
     );
 
-    let credentials = [(ENV_API_KEY, "KEY"), (ENV_API_SECRET, "SECRET")];
+    let credentials = [
+        (ClientBuilder::ENV_API_KEY, "KEY"),
+        (ClientBuilder::ENV_API_SECRET, "SECRET"),
+    ];
     let both_missing = choose_mode(lookup(&credentials)).unwrap_err();
     assert!(
         both_missing.contains("; CONFLUENT_ENVIRONMENT_ID and CONFLUENT_KAFKA_CLUSTER_ID not set"),
@@ -186,7 +189,7 @@ fn credentials_without_ids_are_refused_naming_the_variables() {
 
     // A key alone still means the real API: building the client then names the secret.
     let key_only = lookup(&[
-        (ENV_API_KEY, "KEY"),
+        (ClientBuilder::ENV_API_KEY, "KEY"),
         (ENV_ENVIRONMENT_ID, "env-1"),
         (ENV_KAFKA_CLUSTER_ID, "lkc-1"),
     ]);
@@ -198,5 +201,8 @@ fn credentials_without_ids_are_refused_naming_the_variables() {
         })
     );
     let err = ClientBuilder::from_env_with(&key_only).unwrap_err();
-    assert!(err.to_string().contains(ENV_API_SECRET), "{err}");
+    assert!(
+        err.to_string().contains(ClientBuilder::ENV_API_SECRET),
+        "{err}"
+    );
 }

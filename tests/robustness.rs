@@ -988,7 +988,11 @@ async fn every_transport_fault_ends_in_the_crates_error_within_the_timeout() {
             .build()
             .unwrap();
         let started = Instant::now();
-        let result = client.connect().get_connector("env-1", "lkc-1", "c1").await;
+        let result = client
+            .connect()
+            .raw()
+            .get_connector("env-1", "lkc-1", "c1")
+            .await;
         let elapsed = started.elapsed();
         let err = result.expect_err(fault.name);
         let text = err.to_string();
@@ -1033,6 +1037,7 @@ async fn a_refused_connection_is_a_connect_error() {
     let started = Instant::now();
     let err = client
         .ccpm()
+        .raw()
         .get_plugin("ccp-1", "env-1")
         .await
         .unwrap_err();
@@ -1066,6 +1071,7 @@ async fn a_timeout_is_bounded_with_retries_too() {
     let started = Instant::now();
     let err = client
         .connect()
+        .raw()
         .get_connector_status("e", "c", "n")
         .await
         .unwrap_err();
@@ -1080,6 +1086,7 @@ async fn a_timeout_is_bounded_with_retries_too() {
     let before = server.seen().len();
     let err = client
         .connect()
+        .raw()
         .restart_connector("e", "c", "n")
         .await
         .unwrap_err();
@@ -1274,6 +1281,7 @@ async fn the_raw_client_cannot_send_credentials_off_the_base_url() {
     let err = client
         .connect()
         .raw()
+        .progenitor()
         .get_custom_connector_plugin("..\\..\\..\\..\\..\\..\\x")
         .await
         .unwrap_err();
@@ -1340,21 +1348,24 @@ fn entries() -> Vec<Entry> {
         entry!(
             "paginator custom_connector_plugins",
             first_of_two_pages,
-            |c| c.connect().custom_connector_plugins(None).all().await
+            |c| c.connect().custom_plugins(None).all().await
         ),
         entry!(
             "paginator custom_connector_runtimes",
             first_of_two_pages,
-            |c| c.connect().custom_connector_runtimes().all().await
+            |c| c.connect().runtimes().all().await
         ),
         entry!("paginator plugins", first_of_two_pages, |c| c
             .ccpm()
-            .plugins("env-1", None)
+            .environment("env-1")
+            .plugins(None)
             .all()
             .await),
         entry!("paginator plugin_versions", first_of_two_pages, |c| c
             .ccpm()
-            .plugin_versions("ccp-1", "env-1")
+            .environment("env-1")
+            .plugin("ccp-1")
+            .versions()
             .page_size(NonZeroU32::new(5).unwrap())
             .by_page()
             .try_collect::<Vec<_>>()
@@ -1362,7 +1373,11 @@ fn entries() -> Vec<Entry> {
         entry!(
             "list_connector_names",
             |_| vec![Answer::json(200, &json!(["a", "b"]))],
-            |c| c.connect().list_connector_names("env-1", "lkc-1").await
+            |c| c
+                .connect()
+                .cluster("env-1", "lkc-1")
+                .connector_names()
+                .await
         ),
         entry!(
             "list_connectors_expanded",
@@ -1372,7 +1387,8 @@ fn entries() -> Vec<Entry> {
             )],
             |c| c
                 .connect()
-                .list_connectors_expanded("env-1", "lkc-1", ccloud_connect::Expand::STATUS)
+                .cluster("env-1", "lkc-1")
+                .connectors(ccloud_connect::connect::Expand::STATUS)
                 .await
         ),
         entry!(
@@ -1381,6 +1397,7 @@ fn entries() -> Vec<Entry> {
             |c| c
                 .connect()
                 .raw()
+                .progenitor()
                 .get_connector("env-1", "lkc-1", "c")
                 .await
                 .map_err(|e| Error::Config(e.to_string()))
@@ -1388,6 +1405,7 @@ fn entries() -> Vec<Entry> {
         entry!("raw ccpm client", |_| vec![Answer::empty(204)], |c| c
             .ccpm()
             .raw()
+            .progenitor()
             .delete_plugin("ccp-1", "env-1")
             .await
             .map_err(|e| Error::Config(e.to_string()))),
@@ -1539,7 +1557,7 @@ async fn paginators_stop_on_a_hostile_next_link() {
         let client = test_client(&server.base_url, TIMEOUT);
         let items: Vec<_> = client
             .connect()
-            .custom_connector_plugins(None)
+            .custom_plugins(None)
             .by_page()
             .collect()
             .await;

@@ -10,11 +10,14 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use ccloud_connect::ccpm::{self, ConnectorClassType, PluginVersionPhase};
+use ccloud_connect::ccpm::{NewPluginVersion, PluginRef};
+use ccloud_connect::connect::NewCustomPlugin;
 use ccloud_connect::connect::{self, CustomConnectorPluginType};
-use ccloud_connect::{
-    Archive, ArchiveFormat, Client, Error, NewCustomPlugin, NewPluginVersion, PluginRef,
-    PresignedUpload, Progress, RetryPolicy, UploadOptions, UploadProtocol, WaitOptions,
+use ccloud_connect::upload::{
+    Archive, ArchiveFormat, PresignedUpload, Progress, UploadOptions, UploadProtocol,
 };
+use ccloud_connect::wait::WaitOptions;
+use ccloud_connect::{Client, Error, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -348,7 +351,8 @@ async fn azure_put_sends_block_blob_headers_and_raw_bytes() {
 
     let presigned = client(&server)
         .ccpm()
-        .presigned_upload("env-1", ArchiveFormat::Jar, ccpm::Cloud::Azure)
+        .environment("env-1")
+        .presigned_upload(ArchiveFormat::Jar, ccpm::Cloud::Azure)
         .await
         .unwrap();
     let archive = Archive::open(&path, ArchiveFormat::Jar).unwrap();
@@ -695,30 +699,33 @@ async fn presigned_and_request_checks_refuse_before_any_request() {
         err.is_validation() && err.to_string().contains("display_name"),
         "{err}"
     );
-    let classless = NewPluginVersion::new("env-1", PluginRef::id("ccp-1"), "1.0.0");
+    let classless = NewPluginVersion::new(PluginRef::id("ccp-1"), "1.0.0");
     let err = api
         .ccpm()
-        .publish_plugin_version(&classless, &zip, &options)
+        .environment("env-1")
+        .publish_version(&classless, &zip, &options)
         .await
         .unwrap_err();
     assert!(
         err.is_validation() && err.to_string().contains("connector class"),
         "{err}"
     );
-    let dotted = NewPluginVersion::new("env-1", PluginRef::id(".."), "1.0.0")
+    let dotted = NewPluginVersion::new(PluginRef::id(".."), "1.0.0")
         .connector_class("com.example.C", ConnectorClassType::Sink);
     let err = api
         .ccpm()
-        .publish_plugin_version(&dotted, &zip, &options)
+        .environment("env-1")
+        .publish_version(&dotted, &zip, &options)
         .await
         .unwrap_err();
     assert!(err.is_validation(), "{err}");
-    let flooding = NewPluginVersion::new("env-1", PluginRef::id("ccp-1"), "1.0.0")
+    let flooding = NewPluginVersion::new(PluginRef::id("ccp-1"), "1.0.0")
         .connector_class("com.example.C", ConnectorClassType::Sink)
         .wait_until_ready(WaitOptions::new(Duration::ZERO, Duration::from_secs(1)));
     let err = api
         .ccpm()
-        .publish_plugin_version(&flooding, &zip, &options)
+        .environment("env-1")
+        .publish_version(&flooding, &zip, &options)
         .await
         .unwrap_err();
     assert!(
@@ -915,7 +922,6 @@ async fn publish_plugin_version_creates_the_plugin_and_waits_for_ready() {
         .await;
 
     let version = NewPluginVersion::new(
-        "env-1",
         PluginRef::named("my-source", ccpm::Cloud::Aws).with_description("made by the test"),
         "1.2.3",
     )
@@ -929,7 +935,8 @@ async fn publish_plugin_version_creates_the_plugin_and_waits_for_ready() {
     // Spawned: the publish future must be Send.
     let published = tokio::spawn(async move {
         api.ccpm()
-            .publish_plugin_version(&version, &archive, &UploadOptions::new())
+            .environment("env-1")
+            .publish_version(&version, &archive, &UploadOptions::new())
             .await
     })
     .await
@@ -1017,7 +1024,7 @@ async fn publish_plugin_version_fails_with_the_servers_error_message() {
         })
         .await;
 
-    let version = NewPluginVersion::new("env-1", PluginRef::id("ccp-1"), "1.2.3")
+    let version = NewPluginVersion::new(PluginRef::id("ccp-1"), "1.2.3")
         .connector_class("com.example.MySource", ConnectorClassType::Source)
         .wait_until_ready(WaitOptions::new(
             Duration::from_millis(20),
@@ -1025,7 +1032,8 @@ async fn publish_plugin_version_fails_with_the_servers_error_message() {
         ));
     let err = client(&server)
         .ccpm()
-        .publish_plugin_version(&version, &archive, &UploadOptions::new())
+        .environment("env-1")
+        .publish_version(&version, &archive, &UploadOptions::new())
         .await
         .unwrap_err();
 
@@ -1104,20 +1112,17 @@ async fn publish_plugin_version_reuses_the_named_plugin_and_times_out_with_the_l
         })
         .await;
 
-    let version = NewPluginVersion::new(
-        "env-1",
-        PluginRef::named("slow-plugin", ccpm::Cloud::Gcp),
-        "1.2.3",
-    )
-    .connector_class("com.example.MySource", ConnectorClassType::Source)
-    .wait_until_ready(WaitOptions::new(
-        Duration::from_millis(50),
-        Duration::from_millis(300),
-    ));
+    let version = NewPluginVersion::new(PluginRef::named("slow-plugin", ccpm::Cloud::Gcp), "1.2.3")
+        .connector_class("com.example.MySource", ConnectorClassType::Source)
+        .wait_until_ready(WaitOptions::new(
+            Duration::from_millis(50),
+            Duration::from_millis(300),
+        ));
     let started = std::time::Instant::now();
     let err = client(&server)
         .ccpm()
-        .publish_plugin_version(&version, &archive, &UploadOptions::new())
+        .environment("env-1")
+        .publish_version(&version, &archive, &UploadOptions::new())
         .await
         .unwrap_err();
 
@@ -1181,11 +1186,12 @@ async fn publish_without_waiting_returns_the_processing_version() {
             then.status(200).json_body(version_json("READY", None));
         })
         .await;
-    let version = NewPluginVersion::new("env-1", PluginRef::id("ccp-1"), "1.2.3")
+    let version = NewPluginVersion::new(PluginRef::id("ccp-1"), "1.2.3")
         .connector_class("com.example.MySource", ConnectorClassType::Source);
     let published = client(&server)
         .ccpm()
-        .publish_plugin_version(&version, &archive, &UploadOptions::new())
+        .environment("env-1")
+        .publish_version(&version, &archive, &UploadOptions::new())
         .await
         .unwrap();
     assert!(!published.plugin_created);
@@ -1216,7 +1222,8 @@ async fn presigned_url_errors_are_api_errors() {
     let api = client(&server);
     let err = api
         .ccpm()
-        .presigned_upload("env-1", ArchiveFormat::Zip, ccpm::Cloud::Aws)
+        .environment("env-1")
+        .presigned_upload(ArchiveFormat::Zip, ccpm::Cloud::Aws)
         .await
         .unwrap_err();
     let Error::Api(e) = &err else {

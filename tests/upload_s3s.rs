@@ -11,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
-use ccloud_connect::{
-    Archive, ArchiveFormat, Error, PresignedUpload, UploadOptions, UploadProtocol,
+use ccloud_connect::Error;
+use ccloud_connect::upload::{
+    Archive, ArchiveFormat, PresignedUpload, UploadOptions, UploadProtocol,
 };
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

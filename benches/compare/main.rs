@@ -28,8 +28,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use bytes::Bytes;
+use ccloud_connect::Client;
 use ccloud_connect::connect::CustomConnectorPluginList;
-use ccloud_connect::{Archive, ArchiveFormat, Client, PresignedUpload, UploadOptions};
+use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
 use futures::TryStreamExt;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
@@ -353,6 +354,7 @@ async fn crate_reads(client: &Client, n: usize) -> Res<Duration> {
     for _ in 0..n {
         let config = client
             .connect()
+            .raw()
             .get_connector_config(ENV, CLUSTER, CONNECTOR)
             .await?;
         check_keys(config.len())?;
@@ -560,7 +562,7 @@ fn ensure_success(what: &str, out: &std::process::Output) -> Res<()> {
 // ---------------------------------------------------------------------------------------
 
 async fn crate_paginate(client: &Client) -> Res<usize> {
-    let mut items = client.connect().custom_connector_plugins(None).by_item();
+    let mut items = client.connect().custom_plugins(None).by_item();
     let mut n = 0;
     while let Some(plugin) = items.try_next().await? {
         std::hint::black_box(plugin);
@@ -824,6 +826,7 @@ async fn concurrent_reads(client: &Client, tasks: usize, each: usize) -> (Durati
                 for _ in 0..each {
                     let ok = match client
                         .connect()
+                        .raw()
                         .get_connector_config(ENV, CLUSTER, CONNECTOR)
                         .await
                     {
@@ -975,7 +978,7 @@ fn child(args: &[String]) -> Res<bool> {
     Ok(true)
 }
 
-async fn upload(file: &Path, url: &str) -> Res<ccloud_connect::UploadReceipt> {
+async fn upload(file: &Path, url: &str) -> Res<ccloud_connect::upload::UploadReceipt> {
     let fields: serde_json::Map<String, serde_json::Value> = form_fields()
         .into_iter()
         .map(|(k, v)| (k, v.into()))

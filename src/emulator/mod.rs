@@ -24,7 +24,7 @@
 //!     .base_url(emulator.base_url())
 //!     .build()?;
 //! emulator.inject(Fault::rate_limited(Duration::from_secs(1)).path_contains("/connectors"));
-//! let names = client.connect().list_connector_names("env-1", "lkc-1").await?;
+//! let names = client.connect().cluster("env-1", "lkc-1").connector_names().await?;
 //! assert!(names.is_empty());
 //! # Ok(()) }
 //! ```
@@ -261,7 +261,7 @@ impl fmt::Debug for EmulatorConfig {
                 &self
                     .credentials
                     .as_ref()
-                    .map(|(k, _)| (k.as_str(), crate::auth::REDACTED)),
+                    .map(|(k, _)| (k.as_str(), crate::http::REDACTED)),
             )
             .field("max_upload_size", &self.max_upload_size)
             .field("upload_url_ttl", &self.upload_url_ttl)

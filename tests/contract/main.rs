@@ -254,16 +254,18 @@ async fn the_helpers_and_paginators_pass_the_contract() {
     assert!(
         client
             .connect()
-            .custom_connector_plugins(None)
+            .custom_plugins(None)
             .all()
             .await
             .unwrap()
             .is_empty()
     );
+    assert!(client.connect().runtimes().all().await.unwrap().is_empty());
     assert!(
         client
-            .connect()
-            .custom_connector_runtimes()
+            .ccpm()
+            .environment("env-1")
+            .plugins(Some(ccloud_connect::ccpm::Cloud::Gcp))
             .all()
             .await
             .unwrap()
@@ -272,16 +274,9 @@ async fn the_helpers_and_paginators_pass_the_contract() {
     assert!(
         client
             .ccpm()
-            .plugins("env-1", Some(ccloud_connect::ccpm::Cloud::Gcp))
-            .all()
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        client
-            .ccpm()
-            .plugin_versions("ccp-1", "env-1")
+            .environment("env-1")
+            .plugin("ccp-1")
+            .versions()
             .all()
             .await
             .unwrap()
@@ -296,13 +291,15 @@ async fn the_helpers_and_paginators_pass_the_contract() {
     );
     let names = client
         .connect()
-        .list_connector_names("env-1", "lkc-1")
+        .cluster("env-1", "lkc-1")
+        .connector_names()
         .await
         .unwrap();
     assert_eq!(names, ["pg-sink"]);
     let expanded = client
         .connect()
-        .list_connectors_expanded("env-1", "lkc-1", ccloud_connect::Expand::ALL)
+        .cluster("env-1", "lkc-1")
+        .connectors(ccloud_connect::connect::Expand::ALL)
         .await
         .unwrap();
     assert_eq!(expanded.len(), 1);
@@ -667,6 +664,7 @@ async fn a_client_under_contract_reports_what_it_sends_and_receives() {
     let client = builder.build().unwrap();
     let err = client
         .connect()
+        .raw()
         .get_connector("env-1", "lkc-1", "c1")
         .await
         .unwrap_err();
@@ -675,6 +673,7 @@ async fn a_client_under_contract_reports_what_it_sends_and_receives() {
     // here before the client itself refused it before sending.)
     let _ = client
         .ccpm()
+        .raw()
         .create_plugin_version("ccp-1", &version_without_connector_class())
         .await;
     let found = found.lock().unwrap().clone();
@@ -714,6 +713,7 @@ async fn a_violation_fails_the_test_that_sent_it() {
     let sent = tokio::spawn(async move {
         client
             .ccpm()
+            .raw()
             .create_plugin_version("ccp-1", &version_without_connector_class())
             .await
     })
@@ -747,6 +747,7 @@ fn observers_never_see_credentials() {
             .unwrap();
         client
             .connect()
+            .raw()
             .pause_connector("e", "c", "n")
             .await
             .unwrap();
@@ -814,41 +815,54 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         "kafka.api.secret": "s", "kafka.topic": "orders", "output.data.format": "JSON",
         "quickstart": "ORDERS", "tasks.max": "1"
     });
-    assert!(c.list_connector_names(env, lkc).await.unwrap().is_empty());
-    c.create_connector(env, lkc, &typed(json!({"name": "dg", "config": config})))
+    assert!(
+        c.cluster(env, lkc)
+            .connector_names()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    c.raw()
+        .create_connector(env, lkc, &typed(json!({"name": "dg", "config": config})))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    c.get_connector(env, lkc, "dg").await.unwrap();
-    c.get_connector_config(env, lkc, "dg").await.unwrap();
-    c.put_connector_config(env, lkc, "dg", &typed(config.clone()))
+    c.raw().get_connector(env, lkc, "dg").await.unwrap();
+    c.raw().get_connector_config(env, lkc, "dg").await.unwrap();
+    c.raw()
+        .put_connector_config(env, lkc, "dg", &typed(config.clone()))
         .await
         .unwrap();
-    c.list_connectors_expanded(env, lkc, ccloud_connect::Expand::ALL)
+    c.cluster(env, lkc)
+        .connectors(ccloud_connect::connect::Expand::ALL)
         .await
         .unwrap();
-    c.get_connector_status(env, lkc, "dg").await.unwrap();
-    c.list_connector_tasks(env, lkc, "dg").await.unwrap();
-    c.pause_connector(env, lkc, "dg").await.unwrap();
-    c.resume_connector(env, lkc, "dg").await.unwrap();
-    c.restart_connector(env, lkc, "dg").await.unwrap();
+    c.raw().get_connector_status(env, lkc, "dg").await.unwrap();
+    c.raw().list_connector_tasks(env, lkc, "dg").await.unwrap();
+    c.raw().pause_connector(env, lkc, "dg").await.unwrap();
+    c.raw().resume_connector(env, lkc, "dg").await.unwrap();
+    c.raw().restart_connector(env, lkc, "dg").await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    c.list_connector_plugins(env, lkc).await.unwrap();
-    c.validate_connector_plugin_config(env, lkc, "DatagenSource", &typed(config.clone()))
+    c.raw().list_connector_plugins(env, lkc).await.unwrap();
+    c.raw()
+        .validate_connector_plugin_config(env, lkc, "DatagenSource", &typed(config.clone()))
         .await
         .unwrap();
-    c.get_connector_offsets(env, lkc, "dg").await.unwrap();
-    c.alter_connector_offsets(env, lkc, "dg", &typed(json!({"type": "DELETE"})))
+    c.raw().get_connector_offsets(env, lkc, "dg").await.unwrap();
+    c.raw()
+        .alter_connector_offsets(env, lkc, "dg", &typed(json!({"type": "DELETE"})))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    c.get_connector_offsets_request_status(env, lkc, "dg")
+    c.raw()
+        .get_connector_offsets_request_status(env, lkc, "dg")
         .await
         .unwrap();
-    c.delete_connector(env, lkc, "dg").await.unwrap();
+    c.raw().delete_connector(env, lkc, "dg").await.unwrap();
 
     // Custom connector plugins, uploaded the GCS way (a PUT of the bytes).
     let url: connect::PresignedUrl = c
+        .raw()
         .create_presigned_upload_url(&typed(json!({"content_format": "ZIP", "cloud": "GCP"})))
         .await
         .unwrap();
@@ -861,6 +875,7 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         .unwrap();
     assert!(put.status().is_success(), "{put:?}");
     let plugin = c
+        .raw()
         .create_custom_connector_plugin(&typed(json!({
             "display_name": "contract-plugin", "connector_class": "io.example.Source",
             "connector_type": "SOURCE", "cloud": "GCP",
@@ -869,20 +884,21 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         .await
         .unwrap();
     let id = plugin.id.clone().unwrap();
-    c.get_custom_connector_plugin(&id).await.unwrap();
-    c.update_custom_connector_plugin(&id, &typed(json!({"display_name": "contract-plugin-2"})))
+    c.raw().get_custom_connector_plugin(&id).await.unwrap();
+    c.raw()
+        .update_custom_connector_plugin(&id, &typed(json!({"display_name": "contract-plugin-2"})))
         .await
         .unwrap();
     assert_eq!(
-        c.custom_connector_plugins(Some(connect::Cloud::Gcp))
+        c.custom_plugins(Some(connect::Cloud::Gcp))
             .all()
             .await
             .unwrap()
             .len(),
         1
     );
-    c.delete_custom_connector_plugin(&id).await.unwrap();
-    c.custom_connector_runtimes()
+    c.raw().delete_custom_connector_plugin(&id).await.unwrap();
+    c.runtimes()
         .by_page()
         .try_collect::<Vec<_>>()
         .await
@@ -891,6 +907,7 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
     // ccpm plugins and their versions.
     let p = client.ccpm();
     let url: ccpm::PresignedUrl = p
+        .raw()
         .create_presigned_upload_url(&typed(json!({
             "content_format": "ZIP", "cloud": "GCP", "environment": {"id": env}
         })))
@@ -905,21 +922,29 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         .unwrap();
     assert!(put.status().is_success(), "{put:?}");
     let plugin = p
+        .raw()
         .create_plugin(&typed(json!({
             "spec": {"display_name": "contract-ccpm", "cloud": "GCP", "environment": {"id": env}}
         })))
         .await
         .unwrap();
     let id = plugin.id.clone().unwrap();
-    p.get_plugin(&id, env).await.unwrap();
-    p.update_plugin(
-        &id,
-        &typed(json!({"spec": {"display_name": "contract-ccpm-2", "environment": {"id": env}}})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(p.plugins(env, None).all().await.unwrap().len(), 1);
+    p.raw().get_plugin(&id, env).await.unwrap();
+    p.raw()
+        .update_plugin(
+            &id,
+            &typed(
+                json!({"spec": {"display_name": "contract-ccpm-2", "environment": {"id": env}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        p.environment(env).plugins(None).all().await.unwrap().len(),
+        1
+    );
     let version = p
+        .raw()
         .create_plugin_version(
             &id,
             &typed(json!({"spec": {
@@ -933,10 +958,19 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         .unwrap();
     let vid = version.id.clone().unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    p.get_plugin_version(&id, &vid, env).await.unwrap();
-    assert_eq!(p.plugin_versions(&id, env).all().await.unwrap().len(), 1);
-    p.delete_plugin_version(&id, &vid, env).await.unwrap();
-    p.delete_plugin(&id, env).await.unwrap();
+    p.raw().get_plugin_version(&id, &vid, env).await.unwrap();
+    assert_eq!(
+        p.environment(env)
+            .plugin(&id)
+            .versions()
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    p.raw().delete_plugin_version(&id, &vid, env).await.unwrap();
+    p.raw().delete_plugin(&id, env).await.unwrap();
 
     let reached = reached.lock().unwrap().clone();
     let every: BTreeSet<String> = ccloud_connect::connect::ConnectApi::OPERATIONS

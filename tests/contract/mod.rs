@@ -30,7 +30,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ccloud_connect::{Client, ClientBuilder, RequestView, ResponseView, RetryPolicy};
+use ccloud_connect::observe::{RequestView, ResponseView};
+use ccloud_connect::{Client, ClientBuilder, RetryPolicy};
 use reqwest::Url;
 use serde_json::{Map, Value, json};
 

@@ -99,71 +99,71 @@ pub fn all() -> Vec<Op> {
     vec![
         // ---- connect/v1
         op!(connect list_connectors ["environment_id" Path, "kafka_cluster_id" Path, "expand" Query]
-            |c, v| c.connect().list_connectors(&v[0], &v[1], Some(&v[2]))),
+            |c, v| c.connect().raw().list_connectors(&v[0], &v[1], Some(&v[2]))),
         op!(connect create_connector ["environment_id" Path, "kafka_cluster_id" Path]
-            |c, v| c.connect().create_connector(&v[0], &v[1], &body::<connect::CreateConnectorRequest>("connect", "create_connector"))),
+            |c, v| c.connect().raw().create_connector(&v[0], &v[1], &body::<connect::CreateConnectorRequest>("connect", "create_connector"))),
         op!(connect get_connector ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().get_connector(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().get_connector(&v[0], &v[1], &v[2])),
         op!(connect delete_connector ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().delete_connector(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().delete_connector(&v[0], &v[1], &v[2])),
         op!(connect get_connector_config ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().get_connector_config(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().get_connector_config(&v[0], &v[1], &v[2])),
         op!(connect put_connector_config ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().put_connector_config(&v[0], &v[1], &v[2], &body::<connect::ConnectorConfig>("connect", "put_connector_config"))),
+            |c, v| c.connect().raw().put_connector_config(&v[0], &v[1], &v[2], &body::<connect::ConnectorConfig>("connect", "put_connector_config"))),
         op!(connect pause_connector ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().pause_connector(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().pause_connector(&v[0], &v[1], &v[2])),
         op!(connect resume_connector ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().resume_connector(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().resume_connector(&v[0], &v[1], &v[2])),
         op!(connect restart_connector ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().restart_connector(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().restart_connector(&v[0], &v[1], &v[2])),
         op!(connect get_connector_status ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().get_connector_status(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().get_connector_status(&v[0], &v[1], &v[2])),
         op!(connect list_connector_tasks ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().list_connector_tasks(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().list_connector_tasks(&v[0], &v[1], &v[2])),
         op!(connect list_connector_plugins ["environment_id" Path, "kafka_cluster_id" Path]
-            |c, v| c.connect().list_connector_plugins(&v[0], &v[1])),
+            |c, v| c.connect().raw().list_connector_plugins(&v[0], &v[1])),
         op!(connect validate_connector_plugin_config ["environment_id" Path, "kafka_cluster_id" Path, "plugin_name" Path]
-            |c, v| c.connect().validate_connector_plugin_config(&v[0], &v[1], &v[2], &body::<connect::ConnectorConfig>("connect", "validate_connector_plugin_config"))),
+            |c, v| c.connect().raw().validate_connector_plugin_config(&v[0], &v[1], &v[2], &body::<connect::ConnectorConfig>("connect", "validate_connector_plugin_config"))),
         op!(connect get_connector_offsets ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().get_connector_offsets(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().get_connector_offsets(&v[0], &v[1], &v[2])),
         op!(connect alter_connector_offsets ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().alter_connector_offsets(&v[0], &v[1], &v[2], &body::<connect::AlterOffsetsRequest>("connect", "alter_connector_offsets"))),
+            |c, v| c.connect().raw().alter_connector_offsets(&v[0], &v[1], &v[2], &body::<connect::AlterOffsetsRequest>("connect", "alter_connector_offsets"))),
         op!(connect get_connector_offsets_request_status ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
-            |c, v| c.connect().get_connector_offsets_request_status(&v[0], &v[1], &v[2])),
+            |c, v| c.connect().raw().get_connector_offsets_request_status(&v[0], &v[1], &v[2])),
         op!(connect list_custom_connector_plugins ["cloud" Query, "page_token" Query]
-            |c, v| c.connect().list_custom_connector_plugins(Some(&v[0]), Some(PAGE_SIZE), Some(&v[1]))),
+            |c, v| c.connect().raw().list_custom_connector_plugins(Some(&v[0]), Some(PAGE_SIZE), Some(&v[1]))),
         op!(connect create_custom_connector_plugin []
-            |c, v| c.connect().create_custom_connector_plugin(&body::<connect::CustomConnectorPlugin>("connect", "create_custom_connector_plugin"))),
+            |c, v| c.connect().raw().create_custom_connector_plugin(&body::<connect::CustomConnectorPlugin>("connect", "create_custom_connector_plugin"))),
         op!(connect get_custom_connector_plugin ["id" Path]
-            |c, v| c.connect().get_custom_connector_plugin(&v[0])),
+            |c, v| c.connect().raw().get_custom_connector_plugin(&v[0])),
         op!(connect delete_custom_connector_plugin ["id" Path]
-            |c, v| c.connect().delete_custom_connector_plugin(&v[0])),
+            |c, v| c.connect().raw().delete_custom_connector_plugin(&v[0])),
         op!(connect update_custom_connector_plugin ["id" Path]
-            |c, v| c.connect().update_custom_connector_plugin(&v[0], &body::<connect::CustomConnectorPluginUpdate>("connect", "update_custom_connector_plugin"))),
+            |c, v| c.connect().raw().update_custom_connector_plugin(&v[0], &body::<connect::CustomConnectorPluginUpdate>("connect", "update_custom_connector_plugin"))),
         op!(connect create_presigned_upload_url []
-            |c, v| c.connect().create_presigned_upload_url(&body::<connect::PresignedUrlRequest>("connect", "create_presigned_upload_url"))),
+            |c, v| c.connect().raw().create_presigned_upload_url(&body::<connect::PresignedUrlRequest>("connect", "create_presigned_upload_url"))),
         op!(connect list_custom_connector_runtimes ["page_token" Query]
-            |c, v| c.connect().list_custom_connector_runtimes(Some(PAGE_SIZE), Some(&v[0]))),
+            |c, v| c.connect().raw().list_custom_connector_runtimes(Some(PAGE_SIZE), Some(&v[0]))),
         // ---- ccpm/v1
         op!(ccpm list_plugins ["environment" Query, "page_token" Query, "spec.cloud" Query]
-            |c, v| c.ccpm().list_plugins(&v[0], Some(PAGE_SIZE), Some(&v[1]), Some(&v[2]))),
+            |c, v| c.ccpm().raw().list_plugins(&v[0], Some(PAGE_SIZE), Some(&v[1]), Some(&v[2]))),
         op!(ccpm create_plugin []
-            |c, v| c.ccpm().create_plugin(&body::<ccpm::Plugin>("ccpm", "create_plugin"))),
+            |c, v| c.ccpm().raw().create_plugin(&body::<ccpm::Plugin>("ccpm", "create_plugin"))),
         op!(ccpm get_plugin ["id" Path, "environment" Query]
-            |c, v| c.ccpm().get_plugin(&v[0], &v[1])),
+            |c, v| c.ccpm().raw().get_plugin(&v[0], &v[1])),
         op!(ccpm delete_plugin ["id" Path, "environment" Query]
-            |c, v| c.ccpm().delete_plugin(&v[0], &v[1])),
+            |c, v| c.ccpm().raw().delete_plugin(&v[0], &v[1])),
         op!(ccpm update_plugin ["id" Path]
-            |c, v| c.ccpm().update_plugin(&v[0], &body::<ccpm::PluginUpdate>("ccpm", "update_plugin"))),
+            |c, v| c.ccpm().raw().update_plugin(&v[0], &body::<ccpm::PluginUpdate>("ccpm", "update_plugin"))),
         op!(ccpm create_presigned_upload_url []
-            |c, v| c.ccpm().create_presigned_upload_url(&body::<ccpm::PresignedUrlRequest>("ccpm", "create_presigned_upload_url"))),
+            |c, v| c.ccpm().raw().create_presigned_upload_url(&body::<ccpm::PresignedUrlRequest>("ccpm", "create_presigned_upload_url"))),
         op!(ccpm list_plugin_versions ["plugin_id" Path, "environment" Query, "page_token" Query]
-            |c, v| c.ccpm().list_plugin_versions(&v[0], &v[1], Some(PAGE_SIZE), Some(&v[2]))),
+            |c, v| c.ccpm().raw().list_plugin_versions(&v[0], &v[1], Some(PAGE_SIZE), Some(&v[2]))),
         op!(ccpm create_plugin_version ["plugin_id" Path]
-            |c, v| c.ccpm().create_plugin_version(&v[0], &body::<ccpm::PluginVersion>("ccpm", "create_plugin_version"))),
+            |c, v| c.ccpm().raw().create_plugin_version(&v[0], &body::<ccpm::PluginVersion>("ccpm", "create_plugin_version"))),
         op!(ccpm get_plugin_version ["plugin_id" Path, "id" Path, "environment" Query]
-            |c, v| c.ccpm().get_plugin_version(&v[0], &v[1], &v[2])),
+            |c, v| c.ccpm().raw().get_plugin_version(&v[0], &v[1], &v[2])),
         op!(ccpm delete_plugin_version ["plugin_id" Path, "id" Path, "environment" Query]
-            |c, v| c.ccpm().delete_plugin_version(&v[0], &v[1], &v[2])),
+            |c, v| c.ccpm().raw().delete_plugin_version(&v[0], &v[1], &v[2])),
     ]
 }

@@ -16,7 +16,7 @@
 //!
 //! Reading a configuration returns every secret as `****************`. Sending that back
 //! would replace the real secret with sixteen asterisks. A [`ConnectorSpec`] built from a
-//! read ([`ConnectorSpec::from_read`], [`ConnectApi::read_connector_spec`]) keeps the masked
+//! read ([`ConnectorSpec::from_read`], [`ConnectorHandle::spec`](crate::connect::ConnectorHandle::spec)) keeps the masked
 //! values, and every checked path **refuses** a spec that still holds one, with an
 //! [`Error::Validation`] naming the key. Supply the secret again with
 //! [`secret`](ConnectorSpec::secret) (or a typed setter such as
@@ -30,11 +30,8 @@ use std::fmt;
 
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use crate::auth::REDACTED;
-use crate::connect::{
-    ConfigValidation, ConnectApi, Connector, ConnectorConfig, ConnectorOffset,
-    CreateConnectorRequest,
-};
+use crate::connect::{ConnectorConfig, ConnectorOffset, CreateConnectorRequest};
+use crate::http::REDACTED;
 use crate::{Error, Result};
 
 /// What the API returns in place of every secret value when a configuration is read.
@@ -79,7 +76,7 @@ pub mod keys {
 }
 
 /// The value of `confluent.connector.type` for custom connectors.
-const CUSTOM: &str = "CUSTOM";
+pub(crate) const CUSTOM: &str = "CUSTOM";
 
 /// How a connector authenticates to the Kafka cluster (`kafka.auth.mode`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -107,8 +104,8 @@ impl KafkaAuthMode {
 /// Whether `value` is the mask the API returns in place of a secret: a non-empty run of `*`.
 ///
 /// ```
-/// assert!(ccloud_connect::config::is_masked("****************"));
-/// assert!(!ccloud_connect::config::is_masked("s3cr3t*"));
+/// assert!(ccloud_connect::connect::is_masked("****************"));
+/// assert!(!ccloud_connect::connect::is_masked("s3cr3t*"));
 /// ```
 pub fn is_masked(value: &str) -> bool {
     !value.is_empty() && value.chars().all(|c| c == '*')
@@ -118,7 +115,7 @@ pub fn is_masked(value: &str) -> bool {
 /// redacted in `Debug` output even when they were set with [`ConnectorSpec::set`].
 ///
 /// ```
-/// use ccloud_connect::config::is_sensitive_key;
+/// use ccloud_connect::connect::is_sensitive_key;
 /// assert!(is_sensitive_key("kafka.api.secret"));
 /// assert!(is_sensitive_key("aws.access.key.id"));
 /// assert!(is_sensitive_key("connection.password"));
@@ -146,7 +143,7 @@ pub fn is_sensitive_key(key: &str) -> bool {
 /// The error names the offending name and, for a bad character, the character.
 ///
 /// ```
-/// use ccloud_connect::config::validate_connector_name;
+/// use ccloud_connect::connect::validate_connector_name;
 /// assert!(validate_connector_name("S3_SINKConnector_0").is_ok());
 /// assert!(validate_connector_name("Über [prod] | sink, v2.1 & co").is_ok());
 /// assert!(validate_connector_name("a/b").is_err());
@@ -214,7 +211,7 @@ fn name_char_allowed(c: char) -> bool {
 /// see [`is_sensitive_key`]).
 ///
 /// ```
-/// use ccloud_connect::config::ConnectorSpec;
+/// use ccloud_connect::connect::ConnectorSpec;
 /// let spec = ConnectorSpec::custom("custom-datagen_0", "custom-plugin-123456")
 ///     .kafka_api_key("KAFKA-KEY")
 ///     .kafka_api_secret("kafka-secret")
@@ -313,11 +310,11 @@ impl ConnectorSpec {
     }
 
     /// A spec holding a configuration read from the API, to change and send back with
-    /// [`ConnectApi::update_connector_checked`].
+    /// [`ConnectorHandle::update`](crate::connect::ConnectorHandle::update).
     ///
     /// `name` is the connector's name in the URL; the config's `name` key is set to it. Keys
     /// whose value is [masked](is_masked) are remembered as secrets and must be given again
-    /// or removed before the spec can be sent (see the [module docs](self)).
+    /// or removed before the spec can be sent (see [`ConnectorSpec`]).
     pub fn from_read(name: impl Into<String>, config: ConnectorConfig) -> Self {
         let name = name.into();
         let mut spec = Self::empty(name.clone());
@@ -416,7 +413,7 @@ impl ConnectorSpec {
 
     /// `confluent.custom.connect.plugin.runtime`: a runtime's
     /// `custom_connect_plugin_runtime_name`, e.g. `3.9` (see
-    /// [`RuntimeReport::newest_ga`](crate::RuntimeReport::newest_ga)).
+    /// [`RuntimeReport::newest_ga`](crate::connect::RuntimeReport::newest_ga)).
     pub fn plugin_runtime(self, runtime_name: impl Into<String>) -> Self {
         self.set(keys::CUSTOM_CONNECT_PLUGIN_RUNTIME, runtime_name)
     }
@@ -545,144 +542,6 @@ impl ConnectorSpec {
             config: Some(ConnectorConfig(self.config.clone())),
             offsets: self.offsets.clone(),
         })
-    }
-}
-
-impl ConfigValidation {
-    /// Whether the server found no problem: `error_count` is zero (or absent) and no field
-    /// lists an error.
-    pub fn is_valid(&self) -> bool {
-        self.error_count.unwrap_or(0) == 0 && self.field_errors().is_empty()
-    }
-
-    /// The errors the server reported, per configuration key, for keys with at least one.
-    pub fn field_errors(&self) -> BTreeMap<&str, &[String]> {
-        self.configs
-            .iter()
-            .filter_map(|entry| {
-                let value = entry.value.as_ref()?;
-                if value.errors.is_empty() {
-                    return None;
-                }
-                let name = value
-                    .name
-                    .as_deref()
-                    .or_else(|| entry.definition.as_ref()?.name.as_deref())
-                    .unwrap_or("");
-                Some((name, value.errors.as_slice()))
-            })
-            .collect()
-    }
-}
-
-impl ConnectApi {
-    /// Creates a connector from a checked spec (`POST .../connectors`). Nothing is sent
-    /// when the spec fails [`ConnectorSpec::validate`].
-    ///
-    /// The connector starts provisioning; wait for it with
-    /// [`wait_for_state`](ConnectApi::wait_for_state).
-    pub async fn create_connector_checked(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        spec: &ConnectorSpec,
-    ) -> Result<Connector> {
-        let body = spec.to_create_request()?;
-        self.create_connector(environment_id, kafka_cluster_id, &body)
-            .await
-    }
-
-    /// Replaces the configuration of the connector named by the spec (`PUT .../config`;
-    /// the API creates the connector when absent). Nothing is sent when the spec fails
-    /// [`ConnectorSpec::validate`], in particular while it holds a masked secret.
-    pub async fn update_connector_checked(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        spec: &ConnectorSpec,
-    ) -> Result<Connector> {
-        let config = spec.to_config()?;
-        self.put_connector_config(environment_id, kafka_cluster_id, spec.name(), &config)
-            .await
-    }
-
-    /// Reads a connector's configuration as a [`ConnectorSpec`] to change and send back.
-    /// Secrets come back masked; see [`ConnectorSpec::from_read`].
-    pub async fn read_connector_spec(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        connector_name: &str,
-    ) -> Result<ConnectorSpec> {
-        let config = self
-            .get_connector_config(environment_id, kafka_cluster_id, connector_name)
-            .await?;
-        Ok(ConnectorSpec::from_read(connector_name, config))
-    }
-
-    /// Read-modify-write: reads the configuration, applies `change`, checks the result and
-    /// sends it. The update is refused, with nothing sent, while a secret is still masked:
-    /// `change` must give each masked secret again or remove it.
-    ///
-    /// ```no_run
-    /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
-    /// client
-    ///     .connect()
-    ///     .update_config_from_read("env-1", "lkc-1", "s3-sink", |spec| {
-    ///         spec.set("time.interval", "DAILY")
-    ///             .kafka_api_key("KAFKA-KEY")
-    ///             .kafka_api_secret("kafka-secret")
-    ///             .secret("aws.access.key.id", "AKIA...")
-    ///             .secret("aws.secret.access.key", "...")
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn update_config_from_read(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        connector_name: &str,
-        change: impl FnOnce(ConnectorSpec) -> ConnectorSpec,
-    ) -> Result<Connector> {
-        let spec = self
-            .read_connector_spec(environment_id, kafka_cluster_id, connector_name)
-            .await?;
-        let spec = change(spec);
-        if spec.name() != connector_name {
-            return Err(Error::validation(
-                "connector name",
-                spec.name(),
-                format!("a read-modify-write of {connector_name:?} cannot rename it"),
-            ));
-        }
-        self.update_connector_checked(environment_id, kafka_cluster_id, &spec)
-            .await
-    }
-
-    /// Asks the managed plugin named by the spec's `connector.class` to validate the
-    /// configuration (`PUT .../connector-plugins/{class}/config/validate`). The answer lists
-    /// per-key errors ([`ConfigValidation::field_errors`]) and their `error_count`.
-    ///
-    /// The spec is checked first and nothing is sent when it fails; a custom connector is
-    /// refused, since the managed-plugin validation does not know custom plugins.
-    pub async fn validate_connector_spec(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        spec: &ConnectorSpec,
-    ) -> Result<ConfigValidation> {
-        if spec.is_custom() {
-            return Err(Error::validation(
-                keys::CONNECTOR_TYPE,
-                CUSTOM,
-                "managed-plugin validation only applies to managed connectors",
-            ));
-        }
-        let config = spec.to_config()?;
-        let class = spec.get(keys::CONNECTOR_CLASS).unwrap_or("");
-        self.validate_connector_plugin_config(environment_id, kafka_cluster_id, class, &config)
-            .await
     }
 }
 

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::Result;
-use crate::connect::{ConnectApi, CustomConnectorRuntime, ProductMaturity};
+use crate::connect::{CustomConnectorRuntime, ProductMaturity};
 
 /// The custom connector runtimes on offer at one moment, with the questions asked of them:
 /// which is the newest GA runtime, and which reach their end of life soon.
@@ -17,7 +16,7 @@ use crate::connect::{ConnectApi, CustomConnectorRuntime, ProductMaturity};
 ///
 /// ```
 /// use std::time::Duration;
-/// use ccloud_connect::RuntimeReport;
+/// use ccloud_connect::connect::RuntimeReport;
 /// let runtimes = serde_json::from_str(r#"[
 ///   {"id": "ccrv-1", "custom_connect_plugin_runtime_name": "3.9", "runtime_ak_version": "3.9.0", "product_maturity": "GA"},
 ///   {"id": "ccrv-2", "custom_connect_plugin_runtime_name": "3.6", "runtime_ak_version": "3.6.0", "product_maturity": "GA",
@@ -62,7 +61,7 @@ impl RuntimeReport {
     /// (`runtime_ak_version`, else the runtime name, compared number by number). Among
     /// equal versions the first in server order wins. Its
     /// `custom_connect_plugin_runtime_name` is the value for
-    /// [`ConnectorSpec::plugin_runtime`](crate::ConnectorSpec::plugin_runtime).
+    /// [`ConnectorSpec::plugin_runtime`](crate::connect::ConnectorSpec::plugin_runtime).
     pub fn newest_ga(&self) -> Option<&CustomConnectorRuntime> {
         self.runtimes
             .iter()
@@ -127,19 +126,6 @@ fn compare_versions(a: &[u64], b: &[u64]) -> Ordering {
         })
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
-}
-
-impl ConnectApi {
-    /// Lists every custom connector runtime (all pages) into a report as of now.
-    pub async fn runtime_report(&self) -> Result<RuntimeReport> {
-        let runtimes = self.custom_connector_runtimes().all().await?;
-        Ok(RuntimeReport::new(runtimes, Utc::now()))
-    }
-
-    /// The newest GA runtime not past its end of life (see [`RuntimeReport::newest_ga`]).
-    pub async fn newest_ga_runtime(&self) -> Result<Option<CustomConnectorRuntime>> {
-        Ok(self.runtime_report().await?.newest_ga().cloned())
-    }
 }
 
 #[cfg(test)]

@@ -27,10 +27,13 @@ pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> 
 /// answers `400` to it, after a round trip.
 pub(crate) fn page_size(value: Option<std::num::NonZeroU32>) -> Result<(), Error> {
     match value {
-        Some(size) if size > crate::MAX_PAGE_SIZE => Err(Error::validation(
+        Some(size) if size > crate::paginate::MAX_PAGE_SIZE => Err(Error::validation(
             "page_size",
             size.to_string(),
-            format!("must be 1 to {} (the API's limit)", crate::MAX_PAGE_SIZE),
+            format!(
+                "must be 1 to {} (the API's limit)",
+                crate::paginate::MAX_PAGE_SIZE
+            ),
         )),
         _ => Ok(()),
     }

@@ -1,10 +1,6 @@
-//! Typed access to the two answers of `list_connectors`.
+//! Which sections a connector list expands.
 
-use std::collections::BTreeMap;
 use std::fmt;
-
-use crate::connect::{ConnectApi, ConnectorExpansion, ListConnectorsResponse};
-use crate::{Error, Result};
 
 /// Which sections `list_connectors` should expand for every connector.
 ///
@@ -12,7 +8,7 @@ use crate::{Error, Result};
 /// `expand=info,status,id`.
 ///
 /// ```
-/// use ccloud_connect::Expand;
+/// use ccloud_connect::connect::Expand;
 /// assert_eq!(Expand::ALL.to_string(), "info,status,id");
 /// assert_eq!((Expand::STATUS | Expand::ID).to_string(), "status,id");
 /// ```
@@ -79,52 +75,5 @@ impl fmt::Display for Expand {
             .map(|(_, n)| *n)
             .collect();
         f.write_str(&joined.join(","))
-    }
-}
-
-impl ConnectApi {
-    /// The names of the connectors of a cluster (`list_connectors` without `expand`).
-    pub async fn list_connector_names(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-    ) -> Result<Vec<String>> {
-        match self
-            .list_connectors(environment_id, kafka_cluster_id, None)
-            .await?
-        {
-            ListConnectorsResponse::NameList(names) => Ok(names.0),
-            ListConnectorsResponse::ExpansionMap(map) => Ok(map.0.into_keys().collect()),
-        }
-    }
-
-    /// Every connector of a cluster with the requested sections, keyed by name. Sections the
-    /// server leaves out or sends as `null` are `None`.
-    pub async fn list_connectors_expanded(
-        &self,
-        environment_id: &str,
-        kafka_cluster_id: &str,
-        expand: Expand,
-    ) -> Result<BTreeMap<String, ConnectorExpansion>> {
-        if expand.is_empty() {
-            return Err(Error::validation(
-                "expand",
-                "",
-                "select at least one of INFO, STATUS, ID",
-            ));
-        }
-        let expand = expand.to_string();
-        match self
-            .list_connectors(environment_id, kafka_cluster_id, Some(&expand))
-            .await?
-        {
-            ListConnectorsResponse::ExpansionMap(map) => Ok(map.0),
-            // Names without sections: the server left every section out.
-            ListConnectorsResponse::NameList(names) => Ok(names
-                .0
-                .into_iter()
-                .map(|name| (name, ConnectorExpansion::default()))
-                .collect()),
-        }
     }
 }

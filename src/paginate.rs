@@ -1,4 +1,4 @@
-//! Streaming the lists that page: one engine, and the paginated lists of both APIs.
+//! Streaming the lists that page: one engine for the paginated lists of both APIs.
 //!
 //! Confluent's lists answer `{"data": [...], "metadata": {"next": "<full URL>"}}`. Only the
 //! `page_token` of `next` is used: the next request is built by the generated client against
@@ -13,8 +13,8 @@ use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 
-use crate::ccpm::{self, CcpmApi, Plugin, PluginVersion};
-use crate::connect::{self, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime};
+use crate::ccpm::{self, Plugin, PluginVersion};
+use crate::connect::{self, CustomConnectorPlugin, CustomConnectorRuntime};
 use crate::{Error, Result};
 
 /// The largest page the API serves, and the default.
@@ -45,7 +45,7 @@ type Fetch<T> =
 /// ```no_run
 /// use futures::TryStreamExt;
 /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
-/// let mut plugins = client.connect().custom_connector_plugins(None).by_item();
+/// let mut plugins = client.connect().custom_plugins(None).by_item();
 /// while let Some(plugin) = plugins.try_next().await? {
 ///     println!("{:?} {:?}", plugin.id, plugin.display_name);
 /// }
@@ -175,7 +175,7 @@ pub(crate) fn next_page_token(
 }
 
 /// A list answer of either API: items plus `metadata.next` and `metadata.total_size`.
-trait ListAnswer {
+pub(crate) trait ListAnswer {
     type Item;
     fn into_page(self, operation: &'static str) -> Result<Page<Self::Item>>;
 }
@@ -206,82 +206,6 @@ list_answer! {
     connect::CustomConnectorRuntimeList => CustomConnectorRuntime,
     ccpm::PluginList => Plugin,
     ccpm::PluginVersionList => PluginVersion,
-}
-
-impl ConnectApi {
-    /// The custom connector plugins of the organisation in one cloud, page by page
-    /// (`GET /connect/v1/custom-connector-plugins`).
-    ///
-    /// With `None` the server applies its default filter, which Confluent documents as
-    /// `AWS`: to see every plugin, list each of [`connect::Cloud::KNOWN`] in turn.
-    pub fn custom_connector_plugins(
-        &self,
-        cloud: Option<connect::Cloud>,
-    ) -> Paginator<CustomConnectorPlugin> {
-        const OP: &str = "list_custom_connector_plugins";
-        let api = self.clone();
-        let cloud = cloud.map(|c| c.to_string());
-        Paginator::new(OP, move |token, size| {
-            let (api, cloud) = (api.clone(), cloud.clone());
-            async move {
-                api.list_custom_connector_plugins(cloud.as_deref(), Some(size), token.as_deref())
-                    .await?
-                    .into_page(OP)
-            }
-        })
-    }
-
-    /// Every custom connector runtime, newest first as the server orders them
-    /// (`GET /connect/v1/custom-connector-runtimes`).
-    pub fn custom_connector_runtimes(&self) -> Paginator<CustomConnectorRuntime> {
-        const OP: &str = "list_custom_connector_runtimes";
-        let api = self.clone();
-        Paginator::new(OP, move |token, size| {
-            let api = api.clone();
-            async move {
-                api.list_custom_connector_runtimes(Some(size), token.as_deref())
-                    .await?
-                    .into_page(OP)
-            }
-        })
-    }
-}
-
-impl CcpmApi {
-    /// Every ccpm plugin of an environment, optionally only those of one cloud
-    /// (`GET /ccpm/v1/plugins`).
-    pub fn plugins(&self, environment: &str, cloud: Option<ccpm::Cloud>) -> Paginator<Plugin> {
-        const OP: &str = "list_plugins";
-        let api = self.clone();
-        let environment = environment.to_owned();
-        let cloud = cloud.map(|c| c.to_string());
-        Paginator::new(OP, move |token, size| {
-            let (api, environment, cloud) = (api.clone(), environment.clone(), cloud.clone());
-            async move {
-                api.list_plugins(&environment, Some(size), token.as_deref(), cloud.as_deref())
-                    .await?
-                    .into_page(OP)
-            }
-        })
-    }
-
-    /// Every version of a ccpm plugin (`GET /ccpm/v1/plugins/{plugin_id}/versions`),
-    /// following `metadata.next` when the server pages the answer.
-    pub fn plugin_versions(&self, plugin_id: &str, environment: &str) -> Paginator<PluginVersion> {
-        const OP: &str = "list_plugin_versions";
-        let api = self.clone();
-        let plugin_id = plugin_id.to_owned();
-        let environment = environment.to_owned();
-        Paginator::new(OP, move |token, size| {
-            let (api, plugin_id, environment) =
-                (api.clone(), plugin_id.clone(), environment.clone());
-            async move {
-                api.list_plugin_versions(&plugin_id, &environment, Some(size), token.as_deref())
-                    .await?
-                    .into_page(OP)
-            }
-        })
-    }
 }
 
 #[cfg(test)]
