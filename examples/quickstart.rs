@@ -39,10 +39,10 @@ use ccloud_connect::connect::{
     Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
 };
 use ccloud_connect::connect::{ConnectorSpec, Expand, NewCustomPlugin, TargetState};
-use ccloud_connect::emulator::Emulator;
 use ccloud_connect::upload::{Archive, ArchiveFormat, UploadOptions};
 use ccloud_connect::wait::{Wait, WaitOptions};
 use ccloud_connect::{Client, ClientBuilder, Error, Result};
+use ccloud_connect_emulator::Emulator;
 use futures::TryStreamExt;
 
 /// `writeln!` to the story's output; a failed write ends the story with the crate's error.
@@ -593,7 +593,8 @@ async fn emulator_mode(out: &mut impl Write) -> Result<()> {
         .provisioning_delay(Duration::from_millis(300))
         .version_processing_delay(Duration::from_millis(300))
         .start()
-        .await?;
+        .await
+        .map_err(|e| io_error("starting the emulator", e))?;
     let url = emulator.base_url();
     say!(
         out,

@@ -29,9 +29,6 @@ pub mod observe {
     pub use crate::http::{RequestView, ResponseView};
 }
 
-#[cfg(feature = "emulator")]
-pub mod emulator;
-
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
 pub use http::{Credentials, RetryPolicy};

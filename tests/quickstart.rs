@@ -15,8 +15,8 @@ use std::time::Duration;
 use ccloud_connect::ccpm::PluginVersionPhase;
 use ccloud_connect::connect::ConnectorSpec;
 use ccloud_connect::connect::ConnectorState;
-use ccloud_connect::emulator::{Emulator, EmulatorHandle};
 use ccloud_connect::{Client, ClientBuilder};
+use ccloud_connect_emulator::{Emulator, EmulatorHandle};
 use quickstart::{ENV_ENVIRONMENT_ID, ENV_KAFKA_CLUSTER_ID, Mode, choose_mode};
 
 async fn emulator() -> EmulatorHandle {

@@ -766,7 +766,6 @@ fn observers_never_see_credentials() {
 
 /// The emulator answers every operation of both specs as the specs say: a workflow that
 /// reaches all of them through a client checking each request and each answer.
-#[cfg(feature = "emulator")]
 #[tokio::test]
 async fn the_emulator_answers_every_operation_within_the_contract() {
     use std::collections::BTreeSet;
@@ -780,7 +779,7 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         serde_json::from_value(v).unwrap()
     }
 
-    let emulator = ccloud_connect::emulator::Emulator::builder()
+    let emulator = ccloud_connect_emulator::Emulator::builder()
         .provisioning_delay(Duration::from_millis(10))
         .version_processing_delay(Duration::from_millis(10))
         .start()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::connect;
+use ccloud_connect::connect;
 
 /// The value the API answers in place of a sensitive configuration value.
 pub(crate) const MASK: &str = "****************";

@@ -1,13 +1,13 @@
 //! `ccloud-connect-emulator`: serves the Connect API emulator on 127.0.0.1 until stopped.
 //!
 //! ```text
-//! cargo run --features emulator --bin ccloud-connect-emulator -- --port 8080
+//! cargo run -p ccloud-connect-emulator -- --port 8080
 //! ```
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccloud_connect::emulator::{Emulator, EmulatorConfig};
+use ccloud_connect_emulator::{Emulator, EmulatorConfig};
 
 const USAGE: &str = "\
 Usage: ccloud-connect-emulator [OPTIONS]

@@ -36,7 +36,7 @@ pub enum FaultKind {
 ///
 /// ```
 /// use std::time::Duration;
-/// use ccloud_connect::emulator::Fault;
+/// use ccloud_connect_emulator::Fault;
 /// let fault = Fault::rate_limited(Duration::from_secs(1))
 ///     .times(2)
 ///     .path_contains("/connectors")

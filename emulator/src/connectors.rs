@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use crate::connect::{
+use ccloud_connect::connect::{
     self, AlterOffsetsRequest, AlterOffsetsRequestType, ConnectorConfig, ConnectorOffset,
     ConnectorState, CreateConnectorRequest,
 };
@@ -127,7 +127,9 @@ fn resolve(
                     None => p
                         .versions
                         .values()
-                        .filter(|v| v.phase(now) != crate::ccpm::PluginVersionPhase::Failed)
+                        .filter(|v| {
+                            v.phase(now) != ccloud_connect::ccpm::PluginVersionPhase::Failed
+                        })
                         .max_by_key(|v| v.seq),
                 };
                 match version {
@@ -139,7 +141,7 @@ fn resolve(
                         (None, Vec::new())
                     }
                     Some(v) => {
-                        if v.phase(now) == crate::ccpm::PluginVersionPhase::Failed {
+                        if v.phase(now) == ccloud_connect::ccpm::PluginVersionPhase::Failed {
                             problems.push(format!(
                                 "Custom plugin {plugin_id} version {} failed: {}",
                                 v.version.spec.version,

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 
-use crate::connect::{
+use ccloud_connect::connect::{
     self, CustomConnectorPlugin, CustomConnectorPluginList, CustomConnectorPluginUpdate,
     CustomConnectorRuntimeList, ListMeta, ObjectMeta, PresignedUrlRequest, UploadSourceLocation,
     UploadSourcePresignedUrl,

@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::ccpm::{
+use ccloud_connect::ccpm::{
     self, EnvScopedObjectReference, ListMeta, ObjectMeta, Plugin, PluginList, PluginUpdate,
     PluginVersion, PluginVersionList, PresignedUrlRequest, UploadSourceLocation,
     UploadSourcePresignedUrl,

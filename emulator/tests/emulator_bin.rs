@@ -1,6 +1,5 @@
 //! The `ccloud-connect-emulator` binary, run as a subprocess: it announces its address,
 //! answers a request like the API, and stops when killed.
-#![cfg(feature = "emulator")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,19 +1,19 @@
-//! A local, stateful emulator of the Confluent Cloud Connect API (cargo feature `emulator`).
+//! A local, stateful emulator of the Confluent Cloud Connect API, for tests of programs that
+//! use it, in Rust or any other language.
 //!
 //! It serves every operation of `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml` on
 //! `127.0.0.1`, in the JSON shapes and with the status codes of the real API, keeping its
-//! state in memory. Start it from a test with [`start`] or [`Emulator::builder`], or as a
-//! program:
+//! state in memory. Start it from a test with [`Emulator::builder`], or as a program:
 //!
 //! ```text
-//! cargo run --features emulator --bin ccloud-connect-emulator -- --port 8080
+//! cargo run -p ccloud-connect-emulator -- --port 8080
 //! listening on http://127.0.0.1:8080
 //! ```
 //!
 //! ```no_run
-//! # async fn run() -> ccloud_connect::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
-//! use ccloud_connect::emulator::{Emulator, Fault};
+//! use ccloud_connect_emulator::{Emulator, Fault};
 //!
 //! let emulator = Emulator::builder()
 //!     .provisioning_delay(Duration::from_millis(20))
@@ -183,19 +183,14 @@ use tower::Layer as _;
 
 pub use faults::{Fault, FaultKind};
 
-use crate::{Error, Result};
 use errors::{Failure, Shape};
+
+/// What the emulator prints in place of a secret.
+pub(crate) const REDACTED: &str = "[redacted]";
 use state::{App, Settings, Shared};
 
-/// Starts an emulator with the default configuration on a free port.
-///
-/// Shorthand for `Emulator::builder().start()`.
-pub async fn start() -> Result<EmulatorHandle> {
-    EmulatorConfig::default().start().await
-}
-
-/// Entry point of the emulator: [`Emulator::builder`] configures one, [`Emulator::start`]
-/// starts one with the defaults.
+/// Entry point of the emulator: [`Emulator::builder`] configures one, and
+/// [`EmulatorConfig::start`] starts it.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Emulator;
@@ -205,18 +200,13 @@ impl Emulator {
     pub fn builder() -> EmulatorConfig {
         EmulatorConfig::default()
     }
-
-    /// Starts an emulator with the default configuration on a free port.
-    pub async fn start() -> Result<EmulatorHandle> {
-        start().await
-    }
 }
 
 /// How an emulator behaves; built with [`Emulator::builder`].
 ///
 /// ```
 /// use std::time::Duration;
-/// let config = ccloud_connect::emulator::Emulator::builder()
+/// let config = ccloud_connect_emulator::Emulator::builder()
 ///     .port(0)
 ///     .provisioning_delay(Duration::from_millis(20))
 ///     .version_processing_delay(Duration::from_millis(20))
@@ -261,7 +251,7 @@ impl fmt::Debug for EmulatorConfig {
                 &self
                     .credentials
                     .as_ref()
-                    .map(|(k, _)| (k.as_str(), crate::http::REDACTED)),
+                    .map(|(k, _)| (k.as_str(), crate::REDACTED)),
             )
             .field("max_upload_size", &self.max_upload_size)
             .field("upload_url_ttl", &self.upload_url_ttl)
@@ -326,19 +316,13 @@ impl EmulatorConfig {
     /// Binds 127.0.0.1 and serves in a task of the current tokio runtime until the handle
     /// is dropped or [`stop`](EmulatorHandle::stop)ped.
     ///
-    /// Fails with [`Error::Io`] when the port cannot be bound.
-    pub async fn start(self) -> Result<EmulatorHandle> {
+    /// Fails when the port cannot be bound; the error names the address.
+    pub async fn start(self) -> std::io::Result<EmulatorHandle> {
         let wanted = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let listener = tokio::net::TcpListener::bind(wanted)
-            .await
-            .map_err(|source| Error::Io {
-                context: format!("binding the emulator to {wanted}"),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| Error::Io {
-            context: "reading the emulator's bound address".to_owned(),
-            source,
+        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("binding the emulator to {wanted}: {e}"))
         })?;
+        let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let shared = Arc::new(Shared::new(
             Settings {
@@ -409,7 +393,7 @@ impl fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`, the base URL to give a [`Client`](crate::Client).
+    /// `http://127.0.0.1:PORT`, the base URL to give a [`Client`](ccloud_connect::Client).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -10,8 +10,8 @@ use serde_json::Value;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use crate::ccpm;
-use crate::connect::{self, ConnectorOffset};
+use ccloud_connect::ccpm;
+use ccloud_connect::connect::{self, ConnectorOffset};
 
 use super::faults::FaultQueue;
 use super::uploads::Uploads;

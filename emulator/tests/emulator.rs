@@ -1,7 +1,6 @@
 //! The crate's client against the in-process emulator: connector lifecycle, managed and
 //! custom plugins, uploads, ccpm versions, pagination, authentication, faults, and the
 //! usage guide's curl commands replayed as they are.
-#![cfg(feature = "emulator")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
@@ -15,8 +14,8 @@ use ccloud_connect::connect::{
     ConnectorStatus, ConnectorType, ContentFormat, CreateConnectorRequest, CustomConnectorPlugin,
     PresignedUrl, PresignedUrlRequest,
 };
-use ccloud_connect::emulator::{Emulator, EmulatorHandle, Fault};
 use ccloud_connect::{Client, Error, RetryPolicy};
+use ccloud_connect_emulator::{Emulator, EmulatorHandle, Fault};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
