@@ -38,7 +38,7 @@ use ccloud_connect::ccpm::{NewPlugin, NewPluginVersion, PluginRef};
 use ccloud_connect::connect::{
     Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
 };
-use ccloud_connect::connect::{ConnectorSpec, Expand, NewCustomPlugin, TargetState};
+use ccloud_connect::connect::{ConnectorSpec, Expand, MaskedSecrets, NewCustomPlugin, TargetState};
 use ccloud_connect::upload::{Archive, ArchiveFormat, UploadOptions};
 use ccloud_connect::wait::{Wait, WaitOptions};
 use ccloud_connect::{Client, ClientBuilder, Error, Result};
@@ -105,7 +105,9 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     let masked = join(read.masked_keys());
     say!(out, "   masked, so the update gives them again: {masked}");
     let updated = s3_sink
-        .modify(|spec| with_s3_secrets(spec).set("time.interval", "DAILY"))
+        .modify(MaskedSecrets::Refuse, |spec| {
+            with_s3_secrets(spec).set("time.interval", "DAILY")
+        })
         .await?;
     let interval = value(&updated, "time.interval");
     say!(out, "   time.interval = {interval}");
@@ -440,7 +442,10 @@ fn with_s3_secrets(spec: ConnectorSpec) -> ConnectorSpec {
 /// Every 100 ms, as the emulator provisions in 300 ms; against Confluent Cloud,
 /// `WaitOptions::default()` polls every 5 s for up to 10 minutes.
 fn waits() -> WaitOptions {
+    // A restart of a running connector may show no change at all (the emulator restarts at
+    // once); a second of settle time, instead of the default ten, keeps the story short.
     WaitOptions::new(Duration::from_millis(100), Duration::from_secs(30))
+        .settle(Duration::from_secs(1))
 }
 
 /// A configuration value of a connector as the API answered it.

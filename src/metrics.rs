@@ -385,15 +385,9 @@ impl MetricsApi {
                 operation: OPERATION.to_owned(),
                 message,
             })?;
-        let method = request.method().clone();
         let response = self
             .transport
-            .execute(&self.http, request, OPERATION)
-            .await
-            .map_err(|e| transport(API, OPERATION, e))?;
-        let response = self
-            .transport
-            .inspect(API, OPERATION, &method, &url, &self.base, response)
+            .send(&self.http, API, OPERATION, &self.base, request)
             .await
             .map_err(|e| transport(API, OPERATION, e))?;
         if let Some(refused) = crate::error::refusal(API, OPERATION, &response) {

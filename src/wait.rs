@@ -33,7 +33,11 @@ use crate::{Error, Result};
 pub struct WaitOptions {
     interval: Duration,
     timeout: Duration,
+    settle: Duration,
 }
+
+/// The default of [`WaitOptions::settle`].
+const DEFAULT_SETTLE: Duration = Duration::from_secs(10);
 
 impl Default for WaitOptions {
     /// Every 5 seconds for up to 10 minutes: provisioning a connector commonly takes
@@ -42,6 +46,7 @@ impl Default for WaitOptions {
         WaitOptions {
             interval: Duration::from_secs(5),
             timeout: Duration::from_secs(600),
+            settle: DEFAULT_SETTLE,
         }
     }
 }
@@ -50,7 +55,30 @@ impl WaitOptions {
     /// Polls every `interval` for up to `timeout`. A zero interval is refused when a wait
     /// starts.
     pub fn new(interval: Duration, timeout: Duration) -> Self {
-        WaitOptions { interval, timeout }
+        WaitOptions {
+            interval,
+            timeout,
+            settle: DEFAULT_SETTLE,
+        }
+    }
+
+    /// For a wait that follows a connector action (pause, resume, restart, a configuration
+    /// update): how long after the action a status that looks the same as before it is
+    /// still taken for a stale read. Default 10 s.
+    ///
+    /// The API applies those actions asynchronously (`202 Accepted`), so the first reads
+    /// after one can still show the state from before it. Until the status is seen to
+    /// change (the connector's state, trace, or a task's state), a `FAILED` that was
+    /// already there, or the old state when it is the target (a restart of a running
+    /// connector), is pending; once this time has passed, it is taken as it is.
+    pub fn settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// See [`settle`](Self::settle).
+    pub fn settle_time(&self) -> Duration {
+        self.settle
     }
 
     /// Time between two reads.

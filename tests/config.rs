@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use ccloud_connect::connect::RuntimeReport;
-use ccloud_connect::connect::{self, ConnectorSpec, KafkaAuthMode, MASKED_VALUE, keys};
+use ccloud_connect::connect::{
+    self, ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MaskedSecrets, keys,
+};
 use ccloud_connect::connect::{ConnectorConfig, ConnectorType, ProductMaturity};
 use ccloud_connect::{Client, Error, RetryPolicy};
 use chrono::{DateTime, Utc};
@@ -238,10 +240,11 @@ async fn every_validation_failure_sends_nothing() {
             "\"\"",
         ),
         (ConnectorSpec::managed("m", " "), "connector.class", "\" \""),
+        // Masks are named by key (all of them, in the value), not quoted.
         (
             s3_sink().kafka_api_secret(MASKED_VALUE),
-            "config kafka.api.secret",
-            MASKED_VALUE,
+            "config",
+            "kafka.api.secret",
         ),
         (s3_sink().set("name", "other"), "config name", "\"other\""),
         (s3_sink().set("", "x"), "config key", "\"\""),
@@ -308,16 +311,21 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
-        .modify(|spec| spec.set("time.interval", "DAILY"))
+        .modify(MaskedSecrets::Refuse, |spec| {
+            spec.set("time.interval", "DAILY")
+        })
         .await
         .unwrap_err();
     read.assert_calls(1);
     put.assert_calls(0);
-    // Keys are checked in order; the first masked one is named.
+    // Every masked key is named, in order, so one error says all that must be given again.
     match &err {
         Error::Validation { field, value, .. } => {
-            assert_eq!(field, "config aws.access.key.id");
-            assert_eq!(value, MASKED_VALUE);
+            assert_eq!(field, "config");
+            assert_eq!(
+                value,
+                "aws.access.key.id, aws.secret.access.key, kafka.api.key, kafka.api.secret"
+            );
         }
         other => panic!("expected a validation error, got {other}"),
     }
@@ -328,7 +336,9 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
-        .modify(|spec| spec.kafka_api_key("K").kafka_api_secret("S"))
+        .modify(MaskedSecrets::Refuse, |spec| {
+            spec.kafka_api_key("K").kafka_api_secret("S")
+        })
         .await
         .unwrap_err();
     assert!(err.to_string().contains("aws.access.key.id"), "{err}");
@@ -357,7 +367,7 @@ async fn an_update_from_a_read_sends_the_secrets_given_again() {
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
-        .modify(|spec| {
+        .modify(MaskedSecrets::Refuse, |spec| {
             spec.set("time.interval", "DAILY")
                 .kafka_api_key("K")
                 .kafka_api_secret("S")
@@ -368,6 +378,35 @@ async fn an_update_from_a_read_sends_the_secrets_given_again() {
         .unwrap();
     put.assert_calls(1);
     assert_eq!(connector.config.unwrap()["time.interval"], "DAILY");
+}
+
+#[tokio::test]
+async fn an_update_from_a_read_can_send_the_masks_back_to_keep_the_stored_secrets() {
+    // A Kafka key rotation that holds none of the connector's other secrets, as Confluent's
+    // CLI does it: the new key and secret, every other secret as the mask it was read as.
+    let server = MockServer::start_async().await;
+    mock_read(&server, "S3_SINKConnector_0");
+    let mut expected = fixture("get_connector_config_response.json");
+    expected["kafka.api.key"] = json!("NEW-KEY");
+    expected["kafka.api.secret"] = json!("new-secret");
+    let mut answer = fixture("put_connector_config_response.json");
+    answer["name"] = json!("S3_SINKConnector_0");
+    let put = server.mock(|when, then| {
+        when.method(PUT)
+            .path(format!("{BASE}/connectors/S3_SINKConnector_0/config"))
+            .json_body(expected);
+        then.status(200).json_body(answer);
+    });
+    client(&server)
+        .connect()
+        .cluster(ENV, CLUSTER)
+        .connector("S3_SINKConnector_0")
+        .modify(MaskedSecrets::KeepStored, |spec| {
+            spec.kafka_api_key("NEW-KEY").kafka_api_secret("new-secret")
+        })
+        .await
+        .unwrap();
+    put.assert_calls(1);
 }
 
 #[tokio::test]
@@ -396,7 +435,9 @@ async fn drop_masked_leaves_the_masked_keys_out() {
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
-        .modify(|spec| spec.set("flush.size", "5000").drop_masked())
+        .modify(MaskedSecrets::Refuse, |spec| {
+            spec.set("flush.size", "5000").drop_masked()
+        })
         .await
         .unwrap();
     put.assert_calls(1);
@@ -435,7 +476,7 @@ async fn a_read_spec_keeps_masks_and_the_url_name() {
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("renamed")
-        .modify(|spec| {
+        .modify(MaskedSecrets::Refuse, |spec| {
             let config: ConnectorConfig = ConnectorConfig(Default::default());
             ConnectorSpec::from_read("other", config)
                 .connector_class(spec.get("connector.class").unwrap())

@@ -11,6 +11,8 @@ use httpmock::Method::{GET, POST, PUT};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
+mod support;
+
 const ENV: &str = "env-1";
 const CLUSTER: &str = "lkc-1";
 const NAME: &str = "pg-sink";
@@ -445,16 +447,108 @@ async fn restart_failure_reports_the_trace() {
             "connector": {"state": "FAILED", "trace": "Invalid plugin runtime 3.1"}
         }));
     });
+    // Still FAILED, and unchanged, once the settle time has passed: the restart did not
+    // help, and the wait says so with the trace.
     let err = client(&server)
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
-        .restart(Wait::With(fast()))
+        .restart(Wait::With(fast().settle(Duration::from_millis(50))))
         .await
         .unwrap_err();
     let (_, state, timed_out, detail) = wait_error(err);
     assert_eq!((state.as_deref(), timed_out), (Some("FAILED"), false));
     assert_eq!(detail.as_deref(), Some("trace: Invalid plugin runtime 3.1"));
+}
+
+/// The status reads a scripted server answers in turn: the read before the action, the
+/// action itself, then the reads of the wait.
+async fn scripted(answers: &[(u16, Value)]) -> support::Scripted {
+    support::Scripted::start(
+        answers
+            .iter()
+            .map(|(status, body)| support::Answer::json(*status, &body.to_string()))
+            .collect(),
+    )
+    .await
+}
+
+fn status_body(state: &str, trace: Option<&str>) -> Value {
+    json!({"name": NAME, "connector": {"state": state, "trace": trace}, "tasks": []})
+}
+
+#[tokio::test]
+async fn a_wait_after_restart_does_not_trust_the_failure_from_before_it() {
+    // The API restarts asynchronously: the first reads after the 202 still show the old
+    // FAILED. A self-healing loop must not give up on them.
+    let failed = status_body("FAILED", Some("OOM"));
+    let server = scripted(&[
+        (200, failed.clone()),
+        (202, json!(null)),
+        (200, failed.clone()),
+        (200, failed),
+        (200, status_body("RUNNING", None)),
+    ])
+    .await;
+    let client = Client::builder()
+        .credentials("KEY", "SECRET")
+        .base_url(&server.base_url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let status = client
+        .connect()
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .restart(Wait::With(fast()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.connector.state, ConnectorState::Running);
+    let seen: Vec<String> = server
+        .seen()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target.rsplit('/').next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "GET status",
+            "POST restart",
+            "GET status",
+            "GET status",
+            "GET status"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_changed_failure_after_an_action_is_final_at_once() {
+    // A new trace is the restart's own outcome: no settle time is waited for.
+    let server = scripted(&[
+        (200, status_body("FAILED", Some("OOM"))),
+        (202, json!(null)),
+        (200, status_body("FAILED", Some("bad config after restart"))),
+    ])
+    .await;
+    let client = Client::builder()
+        .credentials("KEY", "SECRET")
+        .base_url(&server.base_url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .connect()
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .restart(Wait::With(fast().settle(Duration::from_secs(60))))
+        .await
+        .unwrap_err();
+    let (_, state, timed_out, detail) = wait_error(err);
+    assert_eq!((state.as_deref(), timed_out), (Some("FAILED"), false));
+    assert_eq!(detail.as_deref(), Some("trace: bad config after restart"));
+    assert!(started.elapsed() < Duration::from_secs(30));
 }
 
 #[tokio::test]
@@ -479,7 +573,8 @@ async fn lifecycle_api_errors_surface_without_waiting() {
         "{err}"
     );
     pause.assert_calls(1);
-    status.assert_calls(0);
+    // The one read before the action (what the wait compares against); none after it.
+    status.assert_calls(1);
 }
 
 #[tokio::test]

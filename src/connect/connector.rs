@@ -4,8 +4,10 @@ use std::future::Future;
 
 use crate::connect::{
     Cluster, Connector, ConnectorConfig, ConnectorSpec, ConnectorState, ConnectorStatus,
-    ConnectorTaskInfo, OffsetsHandle,
+    ConnectorTaskInfo, MaskedSecrets, OffsetsHandle,
 };
+use tokio::time::Instant;
+
 use crate::wait::{Verdict, Wait, WaitOptions, poll_until};
 use crate::{Error, Result};
 
@@ -115,6 +117,15 @@ impl ConnectorHandle {
     /// [`ConnectorSpec::validate`], in particular while it holds a masked secret, or when it
     /// names another connector.
     pub async fn update(&self, spec: &ConnectorSpec) -> Result<Connector> {
+        let config = self.checked_config(spec)?;
+        let (env, cluster, name) = self.ids();
+        self.cluster
+            .api()
+            .put_connector_config(env, cluster, name, &config)
+            .await
+    }
+
+    fn checked_config(&self, spec: &ConnectorSpec) -> Result<ConnectorConfig> {
         if spec.name() != self.name {
             return Err(Error::validation(
                 "connector name",
@@ -125,39 +136,39 @@ impl ConnectorHandle {
                 ),
             ));
         }
-        let config = spec.to_config()?;
-        let (env, cluster, name) = self.ids();
-        self.cluster
-            .api()
-            .put_connector_config(env, cluster, name, &config)
-            .await
+        spec.to_config()
     }
 
-    /// Read-modify-write: reads the configuration, applies `change`, checks the result and
-    /// sends it. The update is refused, with nothing sent, while a secret is still masked:
-    /// `change` must give each masked secret again or remove it.
+    /// Read-modify-write ("change these keys, keep the rest"): reads the configuration,
+    /// applies `change`, checks the result and sends it. `masked` says what happens to the
+    /// secrets the read returned masked and `change` did not set again (see the
+    /// [masked secrets model](ConnectorSpec#masked-secrets)):
+    ///
+    /// * [`MaskedSecrets::Refuse`]: nothing is sent while one is left; the error names them.
+    /// * [`MaskedSecrets::KeepStored`]: the masks are sent back and the API keeps the stored
+    ///   secrets, as Confluent's CLI does.
     ///
     /// ```no_run
+    /// use ccloud_connect::connect::MaskedSecrets;
     /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
+    /// // Rotate the Kafka key of one connector without holding its other secrets.
     /// client
     ///     .connect()
     ///     .cluster("env-1", "lkc-1")
     ///     .connector("s3-sink")
-    ///     .modify(|spec| {
-    ///         spec.set("time.interval", "DAILY")
-    ///             .kafka_api_key("KAFKA-KEY")
-    ///             .kafka_api_secret("kafka-secret")
-    ///             .secret("aws.access.key.id", "AKIA...")
-    ///             .secret("aws.secret.access.key", "...")
+    ///     .modify(MaskedSecrets::KeepStored, |spec| {
+    ///         spec.kafka_api_key("NEW-KAFKA-KEY")
+    ///             .kafka_api_secret("new-kafka-secret")
     ///     })
     ///     .await?;
     /// # Ok(()) }
     /// ```
     pub async fn modify(
         &self,
+        masked: MaskedSecrets,
         change: impl FnOnce(ConnectorSpec) -> ConnectorSpec,
     ) -> Result<Connector> {
-        let spec = change(self.spec().await?);
+        let spec = change(self.spec().await?.masked_secrets(masked));
         if spec.name() != self.name {
             return Err(Error::validation(
                 "connector name",
@@ -208,25 +219,61 @@ impl ConnectorHandle {
         .await
     }
 
-    /// Sends a lifecycle request (`request`, not polled before the wait options are
-    /// checked), then waits for `target` when asked to.
-    async fn change_state(
+    /// Sends an action (`request`, not polled before the wait options are checked), then,
+    /// when asked to, waits for `target` under the rule of [`WaitOptions::settle`]: the
+    /// status is read once before the action, and a read that still matches it is not
+    /// trusted until the settle time has passed.
+    async fn act_and_wait<T>(
+        &self,
+        target: TargetState,
+        options: WaitOptions,
+        action: &str,
+        request: impl Future<Output = Result<T>>,
+    ) -> Result<(T, ConnectorStatus)> {
+        options.check()?;
+        // A connector that cannot be read yet (a config PUT creating it) has no "before".
+        let before = match self.status().await {
+            Ok(status) => Some(Fingerprint::of(&status)),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
+        let answer = request.await?;
+        let acted = Instant::now();
+        let status = poll_until(
+            options,
+            format!(
+                "connector {:?} to be {} after the {action}",
+                self.name,
+                target.state()
+            ),
+            None,
+            || self.status(),
+            |status| {
+                let settled = acted.elapsed() >= options.settle_time();
+                let unchanged = before
+                    .as_ref()
+                    .is_some_and(|b| *b == Fingerprint::of(&status));
+                judge_after_action(status, target, unchanged && !settled, action)
+            },
+        )
+        .await?;
+        Ok((answer, status))
+    }
+
+    /// A lifecycle action, with the wait `wait` asks for.
+    async fn lifecycle(
         &self,
         target: TargetState,
         wait: Wait,
+        action: &str,
         request: impl Future<Output = Result<()>>,
     ) -> Result<Option<ConnectorStatus>> {
-        let options = match wait {
-            Wait::No => None,
-            Wait::With(options) => {
-                options.check()?;
-                Some(options)
-            }
-        };
-        request.await?;
-        match options {
-            None => Ok(None),
-            Some(options) => self.wait_for(target, options).await.map(Some),
+        match wait {
+            Wait::No => request.await.map(|()| None),
+            Wait::With(options) => self
+                .act_and_wait(target, options, action, request)
+                .await
+                .map(|((), status)| Some(status)),
         }
     }
 
@@ -235,7 +282,8 @@ impl ConnectorHandle {
     pub async fn pause(&self, wait: Wait) -> Result<Option<ConnectorStatus>> {
         let (env, cluster, name) = self.ids();
         let request = self.cluster.api().pause_connector(env, cluster, name);
-        self.change_state(TargetState::Paused, wait, request).await
+        self.lifecycle(TargetState::Paused, wait, "pause", request)
+            .await
     }
 
     /// Resumes a paused connector (`PUT .../resume`); with [`Wait::With`], waits until it
@@ -243,19 +291,41 @@ impl ConnectorHandle {
     pub async fn resume(&self, wait: Wait) -> Result<Option<ConnectorStatus>> {
         let (env, cluster, name) = self.ids();
         let request = self.cluster.api().resume_connector(env, cluster, name);
-        self.change_state(TargetState::Running, wait, request).await
+        self.lifecycle(TargetState::Running, wait, "resume", request)
+            .await
     }
 
     /// Restarts the connector (`POST .../restart`, a Preview endpoint); with
     /// [`Wait::With`], waits until it is `RUNNING` and returns that status.
     ///
-    /// The API reports no restart phase, so a first read may still see the connector
-    /// `RUNNING` from before the restart took effect: the wait confirms the connector is
-    /// running, not that the restart has finished.
+    /// The API reports no restart phase, so the first reads may still show the status from
+    /// before the restart: a `FAILED` connector still failed, a running one still running.
+    /// The wait trusts such a read only once the status changed or the
+    /// [settle time](WaitOptions::settle) passed.
     pub async fn restart(&self, wait: Wait) -> Result<Option<ConnectorStatus>> {
         let (env, cluster, name) = self.ids();
         let request = self.cluster.api().restart_connector(env, cluster, name);
-        self.change_state(TargetState::Running, wait, request).await
+        self.lifecycle(TargetState::Running, wait, "restart", request)
+            .await
+    }
+
+    /// [`update`](Self::update), then waits until the connector runs again under the new
+    /// configuration (the API re-provisions it), with the rule of
+    /// [`WaitOptions::settle`] for reads that still show the status from before.
+    pub async fn update_and_wait(
+        &self,
+        spec: &ConnectorSpec,
+        options: WaitOptions,
+    ) -> Result<(Connector, ConnectorStatus)> {
+        // Checked before anything is read, so a bad spec sends nothing at all.
+        self.checked_config(spec)?;
+        self.act_and_wait(
+            TargetState::Running,
+            options,
+            "configuration update",
+            self.update(spec),
+        )
+        .await
     }
 }
 
@@ -278,6 +348,46 @@ fn judge_connector(status: ConnectorStatus, target: TargetState) -> Verdict<Conn
         },
         other => Verdict::Pending(other.to_string()),
     }
+}
+
+/// What a wait after an action compares to tell whether the action took effect: the
+/// connector's state and trace, and each task's id and state.
+#[derive(PartialEq, Eq)]
+struct Fingerprint {
+    state: String,
+    trace: Option<String>,
+    tasks: Vec<(i64, String)>,
+}
+
+impl Fingerprint {
+    fn of(status: &ConnectorStatus) -> Self {
+        Fingerprint {
+            state: status.connector.state.to_string(),
+            trace: status.connector.trace.clone(),
+            tasks: status
+                .tasks
+                .iter()
+                .map(|t| (t.id, t.state.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// [`judge_connector`], except that while `stale` (the status still matches the one read
+/// before the action, within the settle time) neither the target nor `FAILED` is final.
+fn judge_after_action(
+    status: ConnectorStatus,
+    target: TargetState,
+    stale: bool,
+    action: &str,
+) -> Verdict<ConnectorStatus> {
+    if stale {
+        return Verdict::Pending(format!(
+            "{} (as before the {action}; not yet seen to take effect)",
+            status.connector.state
+        ));
+    }
+    judge_connector(status, target)
 }
 
 fn failure_detail(status: &ConnectorStatus) -> Option<String> {

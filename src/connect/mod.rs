@@ -43,7 +43,7 @@ pub use expand::Expand;
 pub use offsets::{OffsetsChange, OffsetsHandle};
 pub use runtimes::RuntimeReport;
 pub use spec::{
-    ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MAX_CONNECTOR_NAME_CHARS, is_masked,
+    ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MAX_CONNECTOR_NAME_CHARS, MaskedSecrets, is_masked,
     is_sensitive_key, keys, validate_connector_name,
 };
 

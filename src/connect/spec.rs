@@ -14,16 +14,38 @@
 //!
 //! # Read-modify-write and masked secrets
 //!
-//! Reading a configuration returns every secret as `****************`. Sending that back
-//! would replace the real secret with sixteen asterisks. A [`ConnectorSpec`] built from a
-//! read ([`ConnectorSpec::from_read`], [`ConnectorHandle::spec`](crate::connect::ConnectorHandle::spec)) keeps the masked
-//! values, and every checked path **refuses** a spec that still holds one, with an
-//! [`Error::Validation`] naming the key. Supply the secret again with
-//! [`secret`](ConnectorSpec::secret) (or a typed setter such as
-//! [`kafka_api_secret`](ConnectorSpec::kafka_api_secret)), or leave the key out
-//! explicitly with [`remove`](ConnectorSpec::remove) or
-//! [`drop_masked`](ConnectorSpec::drop_masked). Nothing is dropped silently, because a
-//! `PUT` replaces the whole configuration: a dropped secret is a deleted secret.
+//! Reading a configuration returns every secret as `****************` ([`MASKED_VALUE`]). A
+//! [`ConnectorSpec`] built from a read ([`ConnectorSpec::from_read`],
+//! [`ConnectorHandle::spec`](crate::connect::ConnectorHandle::spec)) keeps the masked values,
+//! and what happens to them is the spec's [`MaskedSecrets`] policy:
+//!
+//! * [`MaskedSecrets::Refuse`] (the default): every checked path refuses a spec that still
+//!   holds a mask, with an [`Error::Validation`] naming **every** masked key. Supply each
+//!   secret again with [`secret`](ConnectorSpec::secret) (or a typed setter such as
+//!   [`kafka_api_secret`](ConnectorSpec::kafka_api_secret)), or leave the key out explicitly
+//!   with [`remove`](ConnectorSpec::remove) or [`drop_masked`](ConnectorSpec::drop_masked).
+//! * [`MaskedSecrets::KeepStored`]: the masks are sent back as they were read, and the API
+//!   keeps the secret it stores for a key that receives its own mask. This is how a key
+//!   rotation changes one secret without holding all the others.
+//!
+//! Either way nothing is dropped silently: a `PUT` replaces the whole configuration, so a
+//! key left out is, as far as anyone outside Confluent can tell, a key deleted (Kafka
+//! Connect's own `PUT .../config` replaces the configuration).
+//!
+//! What this model rests on, and how sure it is:
+//!
+//! * **Confirmed** by Confluent's own tools: the API masks every sensitive value as
+//!   sixteen asterisks (the usage guide's answers); the Confluent CLI's `confluent connect
+//!   cluster update --config k=v` reads the masked configuration and `PUT`s the whole map
+//!   back with only the given keys changed, and has done so since 2023; the Terraform
+//!   provider updates connectors it imported with `config_sensitive = {}`, i.e. without the
+//!   secrets. Both only work because the API keeps a stored secret when it receives its mask.
+//! * **Inferred**, not documented by Confluent: that the same holds for every connector and
+//!   every sensitive key; and what the API does with a sensitive key left out of a `PUT`
+//!   (this crate treats it as deleted, as Kafka Connect does).
+//!
+//! The emulator (`ccloud-connect-emulator`) plays the same model: it keeps a stored secret
+//! on its mask and removes a key a `PUT` leaves out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -228,6 +250,20 @@ pub struct ConnectorSpec {
     config: BTreeMap<String, String>,
     secret_keys: BTreeSet<String>,
     offsets: Vec<ConnectorOffset>,
+    masked: MaskedSecrets,
+}
+
+/// What a [`ConnectorSpec`] does with values that are still the mask read from the API (see
+/// the [masked secrets model](ConnectorSpec#masked-secrets)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MaskedSecrets {
+    /// Refuse to send the spec while a value is masked; the error names every masked key.
+    #[default]
+    Refuse,
+    /// Send the masks back, so the API keeps the secrets it stores for those keys (what
+    /// Confluent's CLI does on `connect cluster update`).
+    KeepStored,
 }
 
 impl fmt::Debug for ConnectorSpec {
@@ -291,6 +327,7 @@ impl ConnectorSpec {
             config,
             secret_keys: BTreeSet::new(),
             offsets: Vec::new(),
+            masked: MaskedSecrets::Refuse,
         }
     }
 
@@ -346,6 +383,27 @@ impl ConnectorSpec {
     pub fn remove(mut self, key: &str) -> Self {
         self.config.remove(key);
         self.secret_keys.remove(key);
+        self
+    }
+
+    /// What to do with values that are still masked when the spec is sent (default
+    /// [`MaskedSecrets::Refuse`]).
+    ///
+    /// ```
+    /// use ccloud_connect::connect::{ConnectorConfig, ConnectorSpec, MaskedSecrets};
+    /// let read: ConnectorConfig = serde_json::from_str(r#"{"name":"s3","connector.class":"S3_SINK",
+    ///     "kafka.api.key":"OLDKEY","kafka.api.secret":"****************",
+    ///     "aws.secret.access.key":"****************"}"#).unwrap();
+    /// let spec = ConnectorSpec::from_read("s3", read)
+    ///     .kafka_api_key("NEWKEY")
+    ///     .kafka_api_secret("new-secret");
+    /// let err = spec.validate().unwrap_err();
+    /// assert!(err.to_string().contains("aws.secret.access.key"));
+    /// let spec = spec.masked_secrets(MaskedSecrets::KeepStored);
+    /// assert_eq!(spec.to_config().unwrap()["aws.secret.access.key"], "****************");
+    /// ```
+    pub fn masked_secrets(mut self, policy: MaskedSecrets) -> Self {
+        self.masked = policy;
         self
     }
 
@@ -466,7 +524,7 @@ impl ConnectorSpec {
     /// [`Error::Validation`] naming the key and the offending value (secrets redacted).
     pub fn validate(&self) -> Result<()> {
         validate_connector_name(&self.name)?;
-        for (key, value) in &self.config {
+        for key in self.config.keys() {
             if key.trim().is_empty() || key.chars().any(char::is_control) {
                 return Err(Error::validation(
                     "config key",
@@ -474,15 +532,20 @@ impl ConnectorSpec {
                     "must not be empty or contain control characters",
                 ));
             }
-            if is_masked(value) {
-                return Err(Error::validation(
-                    format!("config {key}"),
-                    value.as_str(),
-                    "is the mask the API returns in place of a secret, and sending it would \
-                     overwrite the secret; set the real value with .secret(key, value), or \
-                     leave the key out with .remove(key) or .drop_masked()",
-                ));
-            }
+        }
+        let masked: Vec<&str> = self.masked_keys().collect();
+        if !masked.is_empty() && self.masked == MaskedSecrets::Refuse {
+            return Err(Error::validation(
+                "config",
+                masked.join(", "),
+                format!(
+                    "{} still the mask the API returns in place of a secret; set each real \
+                     value with .secret(key, value), leave keys out with .remove(key) or \
+                     .drop_masked(), or send the masks back so the API keeps the stored \
+                     secrets with .masked_secrets(MaskedSecrets::KeepStored)",
+                    if masked.len() == 1 { "is" } else { "are" }
+                ),
+            ));
         }
         if let Some(config_name) = self.get(keys::NAME)
             && config_name != self.name

@@ -2,15 +2,16 @@
 //! observers, the answer's checks.
 //!
 //! The generated clients call progenitor's `ClientHooks`; this module implements them once for
-//! both APIs, and the telemetry client of `metrics.rs` calls the same three steps
-//! ([`Transport::prepare`], [`Transport::execute`], [`Transport::inspect`]), so no request
-//! can bypass authentication scoping, the retry policy, the body limit, the final-URL check,
-//! the scrubbing of quoted credentials or the observers installed on the client.
+//! both APIs, and the telemetry client of `metrics.rs` calls the same two steps
+//! ([`Transport::prepare`], then [`Transport::send`]), so no request can bypass
+//! authentication scoping, the retry policy, the body limit, the final-URL check, the
+//! scrubbing of quoted credentials, the observers or the request span.
 
 use std::fmt;
 use std::sync::Arc;
 
 use tokio::time::Instant;
+use tracing::Instrument as _;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -230,6 +231,58 @@ impl Transport {
         })
     }
 
+    /// The one send path of every authenticated request, after [`prepare`](Self::prepare):
+    /// [`execute`](Self::execute) (retries) then [`inspect`](Self::inspect) (the answer's
+    /// checks), inside one `ccloud_connect::request` span at DEBUG level carrying the API,
+    /// operation, method, attempt, status, request id and elapsed milliseconds. The request
+    /// id is recorded after scrubbing, and no field holds a URL, header or body.
+    pub(crate) async fn send(
+        &self,
+        client: &reqwest::Client,
+        api: &'static str,
+        operation: &str,
+        base: &Url,
+        request: Request,
+    ) -> reqwest::Result<Response> {
+        let method = request.method().clone();
+        let url = request.url().clone();
+        let span = tracing::debug_span!(
+            "ccloud_connect::request",
+            api,
+            operation,
+            method = %method,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        async {
+            let response = self.execute(client, request, operation).await?;
+            let response = self
+                .inspect(api, operation, &method, &url, base, response)
+                .await?;
+            let span = tracing::Span::current();
+            span.record("status", response.status().as_u16());
+            if let Some(id) = response
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+            {
+                span.record("request_id", id);
+            }
+            Ok(response)
+        }
+        .instrument(span.clone())
+        .await
+        .inspect(|_| {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        })
+        .inspect_err(|_| {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        })
+    }
+
     /// Sends `request`, again while the answer is transient and the policy allows.
     pub(crate) async fn execute(
         &self,
@@ -238,6 +291,8 @@ impl Transport {
         operation: &str,
     ) -> reqwest::Result<Response> {
         let policy = &self.retry;
+        let span = tracing::Span::current();
+        span.record("attempt", 1);
         if policy.attempts() <= 1 {
             return client.execute(request).await;
         }
@@ -273,6 +328,7 @@ impl Transport {
             drop(result);
             tokio::time::sleep(delay).await;
             attempt += 1;
+            span.record("attempt", attempt);
         }
     }
 }
@@ -320,19 +376,13 @@ macro_rules! hooks {
                 info: &OperationInfo,
             ) -> reqwest::Result<Response> {
                 let transport = self.inner();
-                let method = request.method().clone();
-                let url = request.url().clone();
-                let response = transport
-                    .execute(self.client(), request, info.operation_id)
-                    .await?;
                 transport
-                    .inspect(
+                    .send(
+                        self.client(),
                         $api,
                         info.operation_id,
-                        &method,
-                        &url,
                         &transport.base,
-                        response,
+                        request,
                     )
                     .await
             }
@@ -345,7 +395,103 @@ hooks!(crate::generated::ccpm::Client, "ccpm/v1");
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use base64::Engine as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
     use super::under;
+
+    /// Collects what a `fmt` subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Answers every connection with `answers[n]` in turn (the last one repeats).
+    async fn canned(answers: Vec<String>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            for n in 0.. {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 16 * 1024];
+                let _ = sock.read(&mut buf).await;
+                let answer = &answers[n.min(answers.len() - 1)];
+                let _ = sock.write_all(answer.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn one_span_per_request_with_its_outcome_and_no_credential() {
+        const SECRET: &str = "span-secret-0123456789abcdef";
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("SPANKEY:{SECRET}"));
+        let busy =
+            "HTTP/1.1 503 Busy\r\ncontent-length: 0\r\nretry-after: 0\r\nconnection: close\r\n\r\n";
+        let body = r#"{"name":"c1","config":{},"tasks":[]}"#;
+        let ok = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: Basic {token}\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let url = canned(vec![busy.to_owned(), ok]).await;
+        let client = crate::Client::builder()
+            .credentials("SPANKEY", SECRET)
+            .base_url(url)
+            .retry(
+                crate::RetryPolicy::default()
+                    .initial_backoff(std::time::Duration::from_millis(1))
+                    .max_backoff(std::time::Duration::from_millis(1)),
+            )
+            .build()
+            .unwrap();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let connector = client
+            .connect()
+            .cluster("env-1", "lkc-1")
+            .connector("c1")
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(connector.name, "c1");
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let closed: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();
+        assert_eq!(closed.len(), 1, "{log}");
+        for field in [
+            "ccloud_connect::request",
+            "api=\"connect/v1\"",
+            "operation=\"get_connector\"",
+            "method=GET",
+            "attempt=2",
+            "status=200",
+            "request_id=\"Basic [redacted]\"",
+            "elapsed_ms=",
+        ] {
+            assert!(closed[0].contains(field), "{field} not in {}", closed[0]);
+        }
+        assert!(!log.contains(SECRET) && !log.contains(&token), "{log}");
+    }
 
     #[test]
     fn base_path_ownership_is_segment_wise() {
