@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs tests/upload_s3s.rs: the S3 presigned POST against s3s-fs, a real S3 implementation
+# Runs the upload_s3s tests (tests/it/upload_s3s.rs): the S3 presigned POST against s3s-fs, a real S3 implementation
 # that checks SigV4 POST policy signatures, expiry and content-length-range.
 #
 # Uses $S3S_FS_BIN when set, else an s3s-fs 0.14.1 on PATH, else installs it with
@@ -29,4 +29,4 @@ fi
 [[ -x "$bin" ]] || { echo "s3s-fs not executable: $bin" >&2; exit 1; }
 echo "s3s-fs: $bin ($("$bin" --version))" >&2
 
-S3S_FS_BIN="$bin" cargo test --test upload_s3s "$@"
+S3S_FS_BIN="$bin" cargo test --all-features --test it -- upload_s3s:: "$@"

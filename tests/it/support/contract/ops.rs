@@ -83,7 +83,8 @@ macro_rules! op {
             params: &[$(($p, Loc::$loc)),*],
             call: |$c, $v| {
                 Box::pin(async move {
-                    #[allow(unused_variables)]
+                    // Moved in, so the future owns the values it borrows; an operation
+                    // without parameters names it `_v`.
                     let $v = $v;
                     $call.await.map(drop)
                 })
@@ -133,7 +134,7 @@ pub fn all() -> Vec<Op> {
         op!(connect list_custom_connector_plugins ["cloud" Query, "page_token" Query]
             |c, v| c.connect().raw().list_custom_connector_plugins(Some(&v[0]), Some(PAGE_SIZE), Some(&v[1]))),
         op!(connect create_custom_connector_plugin []
-            |c, v| c.connect().raw().create_custom_connector_plugin(&body::<connect::CustomConnectorPlugin>("connect", "create_custom_connector_plugin"))),
+            |c, _v| c.connect().raw().create_custom_connector_plugin(&body::<connect::CustomConnectorPlugin>("connect", "create_custom_connector_plugin"))),
         op!(connect get_custom_connector_plugin ["id" Path]
             |c, v| c.connect().raw().get_custom_connector_plugin(&v[0])),
         op!(connect delete_custom_connector_plugin ["id" Path]
@@ -141,14 +142,14 @@ pub fn all() -> Vec<Op> {
         op!(connect update_custom_connector_plugin ["id" Path]
             |c, v| c.connect().raw().update_custom_connector_plugin(&v[0], &body::<connect::CustomConnectorPluginUpdate>("connect", "update_custom_connector_plugin"))),
         op!(connect create_presigned_upload_url []
-            |c, v| c.connect().raw().create_presigned_upload_url(&body::<connect::PresignedUrlRequest>("connect", "create_presigned_upload_url"))),
+            |c, _v| c.connect().raw().create_presigned_upload_url(&body::<connect::PresignedUrlRequest>("connect", "create_presigned_upload_url"))),
         op!(connect list_custom_connector_runtimes ["page_token" Query]
             |c, v| c.connect().raw().list_custom_connector_runtimes(Some(PAGE_SIZE), Some(&v[0]))),
         // ---- ccpm/v1
         op!(ccpm list_plugins ["environment" Query, "page_token" Query, "spec.cloud" Query]
             |c, v| c.ccpm().raw().list_plugins(&v[0], Some(PAGE_SIZE), Some(&v[1]), Some(&v[2]))),
         op!(ccpm create_plugin []
-            |c, v| c.ccpm().raw().create_plugin(&body::<ccpm::Plugin>("ccpm", "create_plugin"))),
+            |c, _v| c.ccpm().raw().create_plugin(&body::<ccpm::Plugin>("ccpm", "create_plugin"))),
         op!(ccpm get_plugin ["id" Path, "environment" Query]
             |c, v| c.ccpm().raw().get_plugin(&v[0], &v[1])),
         op!(ccpm delete_plugin ["id" Path, "environment" Query]
@@ -156,7 +157,7 @@ pub fn all() -> Vec<Op> {
         op!(ccpm update_plugin ["id" Path]
             |c, v| c.ccpm().raw().update_plugin(&v[0], &body::<ccpm::PluginUpdate>("ccpm", "update_plugin"))),
         op!(ccpm create_presigned_upload_url []
-            |c, v| c.ccpm().raw().create_presigned_upload_url(&body::<ccpm::PresignedUrlRequest>("ccpm", "create_presigned_upload_url"))),
+            |c, _v| c.ccpm().raw().create_presigned_upload_url(&body::<ccpm::PresignedUrlRequest>("ccpm", "create_presigned_upload_url"))),
         op!(ccpm list_plugin_versions ["plugin_id" Path, "environment" Query, "page_token" Query]
             |c, v| c.ccpm().raw().list_plugin_versions(&v[0], &v[1], Some(PAGE_SIZE), Some(&v[2]))),
         op!(ccpm create_plugin_version ["plugin_id" Path]

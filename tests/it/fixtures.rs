@@ -3,16 +3,15 @@
 //!
 //! Driven by `tests/fixtures/manifest.json`: a new fixture is checked as soon as it is listed.
 
-mod common;
-
 use std::collections::{BTreeSet, HashSet};
 
 use ccloud_connect::ccpm::{self, CcpmApi};
 use ccloud_connect::connect::{self, ConnectApi};
-use common::Direction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+
+use crate::support::fixtures::{Direction, fixture, fixtures_dir, manifest};
 
 /// Decodes a body into one generated type and encodes it again.
 type RoundTrip = fn(&Value) -> Result<Value, serde_json::Error>;
@@ -125,10 +124,10 @@ fn codec_table_lists_every_operation() {
 
 #[test]
 fn manifest_and_fixture_folder_agree() {
-    let entries = common::manifest();
+    let entries = manifest();
     let listed: BTreeSet<String> = entries.iter().map(|e| e.file.clone()).collect();
     assert_eq!(listed.len(), entries.len(), "a file is listed twice");
-    let on_disk: BTreeSet<String> = std::fs::read_dir(common::fixtures_dir())
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures is readable")
         .map(|f| {
             f.expect("directory entry")
@@ -168,10 +167,10 @@ fn every_fixture_decodes_and_encodes_back_without_loss() {
     let mut exemptions_used = HashSet::new();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for entry in common::manifest() {
+    for entry in manifest() {
         // The telemetry metrics query (api.telemetry.confluent.cloud/v2/metrics/cloud/query)
         // has no spec in openapi/ and so no generated type: the hand-written
-        // `ccloud_connect::metrics` module builds its body, and tests/metrics.rs checks these
+        // `ccloud_connect::metrics` module builds its body, and tests/it/metrics.rs checks these
         // fixtures on the wire.
         if entry.api == "telemetry" {
             continue;
@@ -195,7 +194,7 @@ fn every_fixture_decodes_and_encodes_back_without_loss() {
                 entry.file, entry.operation_id, entry.direction
             )
         });
-        let mut original = common::fixture(&entry.file);
+        let mut original = fixture(&entry.file);
         let encoded = match round_trip(&original) {
             Ok(v) => v,
             Err(e) => {

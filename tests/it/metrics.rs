@@ -1,30 +1,18 @@
 //! The connector metrics query against an httpmock telemetry server.
 
+use ccloud_connect::Error;
 use ccloud_connect::metrics::{self, DEFAULT_TELEMETRY_URL, Granularity, MetricsQuery};
-use ccloud_connect::{Client, Error, RetryPolicy};
 use chrono::{DateTime, Utc};
 use httpmock::Method::POST;
 use httpmock::{Mock, MockServer};
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::support::{self, fixtures::fixture};
 
 const QUERY_PATH: &str = "/v2/metrics/cloud/query";
-/// base64("KEY:SECRET")
-const BASIC: &str = "Basic S0VZOlNFQ1JFVA==";
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-/// A client whose Connect API base URL is `connect`.
-fn client(connect: &MockServer) -> Client {
-    Client::builder()
-        .credentials("KEY", "SECRET")
-        .base_url(connect.base_url())
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
+/// `Basic base64("TESTKEY:s3cr3t-Value/with+chars")`, the credentials of
+/// `support::client`, computed independently of the crate.
+const BASIC: &str = "Basic VEVTVEtFWTpzM2NyM3QtVmFsdWUvd2l0aCtjaGFycw==";
 
 fn catch_all(server: &MockServer) -> Mock<'_> {
     server.mock(|_, then| {
@@ -54,7 +42,7 @@ async fn the_guide_query_returns_typed_points() {
     let query = MetricsQuery::connector("lcc-k2q7v", metrics::RECEIVED_RECORDS)
         .granularity(Granularity::PT1H)
         .interval("2021-03-02T00:00:00/2021-03-02T23:00:00");
-    let answer = client(&connect)
+    let answer = support::client(&connect.base_url())
         .metrics_at(&telemetry.base_url())
         .unwrap()
         .query(&query)
@@ -102,7 +90,7 @@ async fn ranges_limit_and_labels() {
         .between(at("2024-05-01T10:00:00Z"), at("2024-05-01T11:00:00Z"))
         .interval("2024-05-02T00:00:00Z/PT1H")
         .limit(10);
-    let answer = client(&connect)
+    let answer = support::client(&connect.base_url())
         .metrics_at(&telemetry.base_url())
         .unwrap()
         .query(&query)
@@ -123,7 +111,7 @@ async fn a_path_stem_is_kept() {
             .path(format!("/proxy/telemetry{QUERY_PATH}"));
         then.status(200).json_body(json!({"data": []}));
     });
-    let api = client(&connect)
+    let api = support::client(&connect.base_url())
         .metrics_at(&telemetry.url("/proxy/telemetry"))
         .unwrap();
     let answer = api
@@ -142,7 +130,9 @@ async fn invalid_queries_send_nothing() {
     let connect = MockServer::start_async().await;
     let telemetry = MockServer::start_async().await;
     let any = catch_all(&telemetry);
-    let api = client(&connect).metrics_at(&telemetry.base_url()).unwrap();
+    let api = support::client(&connect.base_url())
+        .metrics_at(&telemetry.base_url())
+        .unwrap();
     let good = || MetricsQuery::connector("lcc-1", metrics::RECEIVED_RECORDS);
     let cases = [
         (
@@ -188,7 +178,7 @@ async fn error_answers_keep_status_and_rate_limit() {
             .json_body(json!({"errors": [{"status": "429", "detail": "Too many requests"}]}));
     });
     let query = MetricsQuery::connector("lcc-1", metrics::RECEIVED_RECORDS).interval("a/b");
-    let err = client(&connect)
+    let err = support::client(&connect.base_url())
         .metrics_at(&telemetry.base_url())
         .unwrap()
         .query(&query)
@@ -204,7 +194,7 @@ async fn error_answers_keep_status_and_rate_limit() {
         api_error.rate_limit.retry_after,
         Some(std::time::Duration::from_secs(7))
     );
-    assert!(!err.to_string().contains("SECRET"));
+    assert!(!err.to_string().contains(support::SECRET));
 }
 
 #[tokio::test]
@@ -216,7 +206,7 @@ async fn a_body_that_is_not_the_answer_is_a_decode_error() {
         then.status(200).body("<html>maintenance</html>");
     });
     let query = MetricsQuery::connector("lcc-1", metrics::RECEIVED_RECORDS).interval("a/b");
-    let err = client(&connect)
+    let err = support::client(&connect.base_url())
         .metrics_at(&telemetry.base_url())
         .unwrap()
         .query(&query)
@@ -229,7 +219,7 @@ async fn a_body_that_is_not_the_answer_is_a_decode_error() {
 #[tokio::test]
 async fn telemetry_base_urls_are_checked() {
     let connect = MockServer::start_async().await;
-    let c = client(&connect);
+    let c = support::client(&connect.base_url());
     assert_eq!(
         c.metrics().base_url().as_str(),
         format!("{DEFAULT_TELEMETRY_URL}/")
@@ -245,7 +235,7 @@ async fn telemetry_base_urls_are_checked() {
         assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
     }
     let debug = format!("{:?}", c.metrics());
-    assert!(debug.contains("api.telemetry.confluent.cloud") && !debug.contains("SECRET"));
+    assert!(debug.contains("api.telemetry.confluent.cloud") && !debug.contains(support::SECRET));
 }
 
 /// A proxy that echoes the request (the header, the secret) into its answer: neither the
@@ -268,10 +258,8 @@ async fn answers_quoting_the_credentials_are_scrubbed() {
             when.method(POST).path(QUERY_PATH);
             then.status(status).body(echo.clone());
         });
-        let client = Client::builder()
+        let client = support::builder(&connect.base_url())
             .credentials("KEY", LONG_SECRET)
-            .base_url(connect.base_url())
-            .retry(RetryPolicy::none())
             .build()
             .unwrap();
         let query = MetricsQuery::connector("lcc-1", metrics::RECEIVED_RECORDS).interval("a/b");

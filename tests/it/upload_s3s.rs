@@ -3,7 +3,8 @@
 //! policy), started on 127.0.0.1 by each test.
 //!
 //! Needs the `s3s-fs` binary in `S3S_FS_BIN`; without it every test prints why and returns.
-//! `scripts/s3s-test.sh` installs the binary (`s3s-fs@0.14.1`) when missing and runs this file.
+//! `scripts/s3s-test.sh` installs the binary (`s3s-fs@0.14.1`) when missing and runs this
+//! module (`cargo test --all-features --test it -- upload_s3s::`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,30 +1,20 @@
 //! Hostile answers, careless input and a hostile network: each test here failed before the
 //! client guarded against what it sends.
 
-mod support;
-
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
+use ccloud_connect::Error;
 use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
-use ccloud_connect::{Client, Error};
-use support::{Answer, Endless, Scripted};
 
-const KEY: &str = "HARDKEY";
-const SECRET: &str = "hardening-secret-0123456789abcdef";
+use crate::support::server::{Answer, Server};
+use crate::support::{KEY, SECRET, builder};
 
 fn token() -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{KEY}:{SECRET}"))
-}
-
-fn builder(base: &str) -> ccloud_connect::ClientBuilder {
-    Client::builder()
-        .credentials(KEY, SECRET)
-        .base_url(base)
-        .retry(ccloud_connect::RetryPolicy::none())
 }
 
 fn assert_refused(err: &Error, needles: &[&str]) {
@@ -39,7 +29,7 @@ fn assert_refused(err: &Error, needles: &[&str]) {
 
 #[tokio::test]
 async fn an_announced_body_over_the_limit_is_refused_before_it_is_read() {
-    let server = Endless::start(
+    let (server, written) = Server::endless(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2147483648",
         false,
     )
@@ -66,12 +56,14 @@ async fn an_announced_body_over_the_limit_is_refused_before_it_is_read() {
     // Refused on the header: the client stopped long before the announced 2 GiB. What the
     // server managed to write is bounded by the socket buffers, not by the body.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(server.written() < 64 * 1024 * 1024, "{}", server.written());
+    let written = written.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(written < 64 * 1024 * 1024, "{written}");
 }
 
 #[tokio::test]
 async fn an_endless_body_stops_at_the_limit_on_a_get_and_on_a_page() {
-    let server = Endless::start("HTTP/1.1 200 OK\r\ncontent-type: application/json", true).await;
+    let (server, written) =
+        Server::endless("HTTP/1.1 200 OK\r\ncontent-type: application/json", true).await;
     let client = builder(&server.base_url)
         .max_response_body(512 * 1024)
         .build()
@@ -94,13 +86,14 @@ async fn an_endless_body_stops_at_the_limit_on_a_get_and_on_a_page() {
         .unwrap_err();
     assert_refused(&err, &["list_custom_connector_plugins", "524288"]);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(server.written() < 64 * 1024 * 1024, "{}", server.written());
+    let written = written.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(written < 64 * 1024 * 1024, "{written}");
 }
 
 #[tokio::test]
 async fn answers_within_the_limit_still_decode() {
     let body = r#"{"name":"c1","config":{"connector.class":"S3_SINK"},"tasks":[]}"#;
-    let server = Scripted::start(vec![Answer::json(200, body)]).await;
+    let server = Server::sequence(vec![Answer::json(200, body)]).await;
     let client = builder(&server.base_url)
         .max_response_body(body.len() as u64)
         .build()
@@ -125,7 +118,7 @@ async fn answers_within_the_limit_still_decode() {
 #[tokio::test]
 async fn a_header_echoing_the_credentials_never_reaches_errors_or_observers() {
     let echoed = format!("Basic {}", token());
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(404, r#"{"error":{"code":404,"message":"not found"}}"#)
             .header("x-request-id", &echoed)
             .header("x-debug-secret", SECRET),
@@ -191,7 +184,7 @@ async fn the_telemetry_url_follows_the_tls_rule_and_is_quoted_without_password()
 
 #[tokio::test]
 async fn an_answer_from_outside_the_base_url_is_refused() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(302, "").header("location", "/elsewhere/connectors/c1"),
         Answer::json(200, r#"{"name":"stolen","config":{},"tasks":[]}"#),
     ])
@@ -221,7 +214,7 @@ async fn an_answer_from_outside_the_base_url_is_refused() {
 
 #[tokio::test]
 async fn raw_list_methods_refuse_a_page_size_over_100_before_sending() {
-    let server = Scripted::start(vec![Answer::json(200, r#"{"data":[]}"#)]).await;
+    let server = Server::sequence(vec![Answer::json(200, r#"{"data":[]}"#)]).await;
     let client = builder(&server.base_url).build().unwrap();
     let err = client
         .connect()
@@ -254,7 +247,7 @@ async fn raw_list_methods_refuse_a_page_size_over_100_before_sending() {
 async fn the_typed_presigned_operation_keeps_scalar_form_values_as_text_in_order() {
     let body = r#"{"upload_id":"u-1","upload_url":"https://b.s3.amazonaws.com/","cloud":"AWS",
         "upload_form_data":{"key":"k/p.zip","x-amz-expires":3600,"success_action_status":true,"bucket":"b"}}"#;
-    let server = Scripted::start(vec![Answer::json(200, body)]).await;
+    let server = Server::sequence(vec![Answer::json(200, body)]).await;
     let client = builder(&server.base_url).build().unwrap();
     let request = ccloud_connect::connect::PresignedUrlRequest {
         cloud: Some(ccloud_connect::connect::Cloud::Aws),
@@ -328,7 +321,7 @@ fn grow_after_first_chunk(path: PathBuf) -> UploadOptions {
 #[tokio::test]
 async fn an_archive_that_grows_during_an_s3_or_azure_upload_fails_it() {
     for (cloud, status) in [("AWS", 204), ("AZURE", 201), ("GCP", 200)] {
-        let storage = Scripted::start(vec![Answer::json(status, "")]).await;
+        let storage = Server::sequence(vec![Answer::json(status, "")]).await;
         let form = if cloud == "AWS" {
             r#","upload_form_data":{"key":"k/p.zip","policy":"p"}"#
         } else {
@@ -369,7 +362,7 @@ async fn an_archive_that_grows_during_an_s3_or_azure_upload_fails_it() {
 #[cfg(unix)]
 #[tokio::test]
 async fn an_archive_replaced_by_a_fifo_fails_instead_of_blocking() {
-    let storage = Scripted::start(vec![Answer::json(201, "")]).await;
+    let storage = Server::sequence(vec![Answer::json(201, "")]).await;
     let presigned = PresignedUpload::from_json(
         format!(
             r#"{{"upload_id":"u","upload_url":"{}/blob","cloud":"AZURE"}}"#,

@@ -3,34 +3,22 @@
 
 use std::time::Duration;
 
+use ccloud_connect::Error;
 use ccloud_connect::connect::RuntimeReport;
 use ccloud_connect::connect::{
     self, ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MaskedSecrets, keys,
 };
 use ccloud_connect::connect::{ConnectorConfig, ConnectorType, ProductMaturity};
-use ccloud_connect::{Client, Error, RetryPolicy};
 use chrono::{DateTime, Utc};
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::{Mock, MockServer};
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::support::{self, fixtures::fixture};
 
 const ENV: &str = "env-1";
 const CLUSTER: &str = "lkc-1";
 const BASE: &str = "/connect/v1/environments/env-1/clusters/lkc-1";
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .credentials("KEY", "SECRET")
-        .base_url(server.base_url())
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
 
 /// Answers every request, so that a test can assert that nothing was sent.
 fn catch_all(server: &MockServer) -> Mock<'_> {
@@ -70,7 +58,7 @@ async fn managed_create_sends_the_guide_body() {
         then.status(201)
             .json_body(fixture("create_connector_response_s3_sink.json"));
     });
-    let connector = client(&server)
+    let connector = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .create(&s3_sink())
@@ -103,7 +91,7 @@ async fn custom_create_sends_the_guide_body() {
         .set("kafka.topic", "pageviews")
         .set("task.max", "1");
     assert!(spec.is_custom());
-    let connector = client(&server)
+    let connector = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .create(&spec)
@@ -200,7 +188,7 @@ fn debug_redacts_secret_values() {
 async fn every_validation_failure_sends_nothing() {
     let server = MockServer::start_async().await;
     let any = catch_all(&server);
-    let api = client(&server);
+    let api = support::client(&server.base_url());
     let long = "n".repeat(65);
     let cases: Vec<(ConnectorSpec, &str, &str)> = vec![
         // (spec, field named, value named)
@@ -307,7 +295,7 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
         when.method(PUT);
         then.status(200);
     });
-    let err = client(&server)
+    let err = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
@@ -332,7 +320,7 @@ async fn an_update_from_a_read_refuses_masked_secrets() {
     assert!(err.to_string().contains(".secret(key, value)"), "{err}");
 
     // Giving back only some secrets is still refused.
-    let err = client(&server)
+    let err = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
@@ -363,7 +351,7 @@ async fn an_update_from_a_read_sends_the_secrets_given_again() {
             .json_body(expected);
         then.status(200).json_body(answer);
     });
-    let connector = client(&server)
+    let connector = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
@@ -397,7 +385,7 @@ async fn an_update_from_a_read_can_send_the_masks_back_to_keep_the_stored_secret
             .json_body(expected);
         then.status(200).json_body(answer);
     });
-    client(&server)
+    support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
@@ -431,7 +419,7 @@ async fn drop_masked_leaves_the_masked_keys_out() {
         then.status(200)
             .json_body(json!({"name": "S3_SINKConnector_0", "config": {}}));
     });
-    client(&server)
+    support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("S3_SINKConnector_0")
@@ -447,7 +435,7 @@ async fn drop_masked_leaves_the_masked_keys_out() {
 async fn a_read_spec_keeps_masks_and_the_url_name() {
     let server = MockServer::start_async().await;
     mock_read(&server, "renamed");
-    let spec = client(&server)
+    let spec = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("renamed")
@@ -472,7 +460,7 @@ async fn a_read_spec_keeps_masks_and_the_url_name() {
     let err = spec.to_config().unwrap_err();
     assert!(err.is_validation());
 
-    let err = client(&server)
+    let err = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector("renamed")
@@ -493,7 +481,7 @@ async fn the_guide_update_body_is_refused_for_its_placeholder_name() {
     let body: ConnectorConfig =
         serde_json::from_value(fixture("put_connector_config_request.json")).unwrap();
     let spec = ConnectorSpec::from_read("<my-connector-name>", body);
-    let err = client(&server)
+    let err = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(spec.name())
@@ -523,7 +511,7 @@ async fn managed_plugins_are_listed() {
         then.status(200)
             .json_body(fixture("connector_plugin_list_response.json"));
     });
-    let plugins = client(&server)
+    let plugins = support::client(&server.base_url())
         .connect()
         .raw()
         .list_connector_plugins(ENV, CLUSTER)
@@ -578,7 +566,7 @@ async fn managed_validation_returns_field_errors() {
         then.status(200)
             .json_body(fixture("validate_connector_plugin_response.json"));
     });
-    let result = client(&server)
+    let result = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .validate(&spec)
@@ -605,7 +593,7 @@ async fn a_clean_validation_is_valid() {
             "configs": [{"value": {"name": "topics", "value": "pageviews", "errors": []}}]
         }));
     });
-    let result = client(&server)
+    let result = support::client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .validate(&s3_sink())
@@ -619,7 +607,7 @@ async fn a_clean_validation_is_valid() {
 async fn validation_of_custom_or_invalid_specs_sends_nothing() {
     let server = MockServer::start_async().await;
     let any = catch_all(&server);
-    let api = client(&server);
+    let api = support::client(&server.base_url());
     let err = api
         .connect()
         .cluster(ENV, CLUSTER)
@@ -651,7 +639,7 @@ async fn runtimes_report_newest_ga_and_near_eol() {
         then.status(200)
             .json_body(fixture("custom_connector_runtime_list_response.json"));
     });
-    let api = client(&server);
+    let api = support::client(&server.base_url());
     let live = api.connect().runtime_report().await.unwrap();
     list.assert_calls(1);
     assert_eq!(live.runtimes().len(), 2);

@@ -1,31 +1,33 @@
 //! Pause, resume, restart, state waiters, offsets and `expand` against httpmock servers.
+//!
+//! Every test runs on tokio's paused clock, so the waits take no wall-clock time and their
+//! durations are read on tokio's clock; the clients are `support::paused_client`, whose
+//! requests arm no timer the clock could jump to while the mock server answers.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use ccloud_connect::Error;
+use ccloud_connect::connect::ConnectorState;
 use ccloud_connect::connect::mock::MockServerExt;
-use ccloud_connect::connect::{AlterOffsetsPhase, ConnectorOffset, ConnectorState};
-use ccloud_connect::connect::{ConnectorSpec, Expand, OffsetsChange, TargetState};
+use ccloud_connect::connect::{ConnectorSpec, OffsetsChange, TargetState};
 use ccloud_connect::wait::{Wait, WaitOptions};
-use ccloud_connect::{Client, Error, RetryPolicy};
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::MockServer;
 use serde_json::{Value, json};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
-mod support;
+use crate::support;
+use crate::support::server::{Answer, Server};
+
+mod offsets;
 
 const ENV: &str = "env-1";
 const CLUSTER: &str = "lkc-1";
 const NAME: &str = "pg-sink";
 const BASE: &str = "/connect/v1/environments/env-1/clusters/lkc-1/connectors";
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .credentials("KEY", "SECRET")
-        .base_url(server.base_url())
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
 
 fn fast() -> WaitOptions {
     WaitOptions::new(Duration::from_millis(10), Duration::from_secs(5))
@@ -69,13 +71,13 @@ fn wait_error(err: Error) -> (String, Option<String>, bool, Option<String>) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn wait_sees_provisioning_then_running() {
     let server = MockServer::start_async().await;
     let provisioning = status_mock(&server, "PROVISIONING", Some(2));
     let running = status_mock(&server, "RUNNING", None);
 
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -89,7 +91,7 @@ async fn wait_sees_provisioning_then_running() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_then_wait_until_running() {
     let server = MockServer::start_async().await;
     let create = server.mock(|when, then| {
@@ -102,7 +104,7 @@ async fn create_then_wait_until_running() {
     });
     let provisioning = status_mock(&server, "PROVISIONING", Some(1));
     let running = status_mock(&server, "RUNNING", None);
-    let api = client(&server);
+    let api = support::paused_client(&server.base_url());
     let spec = ConnectorSpec::managed(NAME, "PostgresSink").tasks_max(1);
     let created = api
         .connect()
@@ -123,12 +125,12 @@ async fn create_then_wait_until_running() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn degraded_is_pending() {
     let server = MockServer::start_async().await;
     let degraded = status_mock(&server, "DEGRADED", Some(1));
     let running = status_mock(&server, "RUNNING", None);
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -140,12 +142,12 @@ async fn degraded_is_pending() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unknown_state_is_pending() {
     let server = MockServer::start_async().await;
     let restarting = status_mock(&server, "RESTARTING", Some(1));
     let running = status_mock(&server, "RUNNING", None);
-    client(&server)
+    support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -156,7 +158,7 @@ async fn unknown_state_is_pending() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failed_ends_at_once_with_the_trace() {
     let server = MockServer::start_async().await;
     let failed = server.mock(|when, then| {
@@ -171,8 +173,9 @@ async fn failed_ends_at_once_with_the_trace() {
         }));
     });
     let started = Instant::now();
+    // On the paused clock, waiting out the 30 s would show in full.
     let options = WaitOptions::new(Duration::from_millis(10), Duration::from_secs(30));
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -203,13 +206,13 @@ async fn failed_ends_at_once_with_the_trace() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn timeout_reports_the_last_state() {
     let server = MockServer::start_async().await;
     let provisioning = status_mock(&server, "PROVISIONING", None);
     let options = WaitOptions::new(Duration::from_millis(20), Duration::from_millis(150));
     let started = Instant::now();
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -217,7 +220,12 @@ async fn timeout_reports_the_last_state() {
         .await
         .unwrap_err();
 
-    assert!(started.elapsed() >= Duration::from_millis(150));
+    // The last read is at the deadline: the clock shows the timeout, not a further interval.
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_millis(170),
+        "{waited:?}"
+    );
     assert!(provisioning.calls() >= 3, "{} reads", provisioning.calls());
     let text = err.to_string();
     let (_, last_state, timed_out, _) = wait_error(err);
@@ -229,12 +237,12 @@ async fn timeout_reports_the_last_state() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn zero_timeout_reads_once() {
     let server = MockServer::start_async().await;
     let provisioning = status_mock(&server, "PROVISIONING", None);
     let options = WaitOptions::new(Duration::from_millis(10), Duration::ZERO);
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -246,12 +254,12 @@ async fn zero_timeout_reads_once() {
 }
 
 /// A timeout too large for the clock waits without a deadline instead of panicking.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_unbounded_timeout_waits_until_the_state_is_reached() {
     let server = MockServer::start_async().await;
     let running = status_mock(&server, "RUNNING", None);
     let options = WaitOptions::new(Duration::from_millis(10), Duration::MAX);
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -262,32 +270,56 @@ async fn an_unbounded_timeout_waits_until_the_state_is_reached() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dropping_the_wait_stops_polling() {
     let server = MockServer::start_async().await;
     let provisioning = status_mock(&server, "PROVISIONING", None);
-    let api = client(&server);
+    let sent = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new((AtomicUsize::new(0), Notify::new()));
+    let api = support::builder(&server.base_url())
+        .http_client(support::untimed_http())
+        .on_request({
+            let sent = sent.clone();
+            move |_| {
+                sent.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+        .on_response({
+            let answered = answered.clone();
+            move |_| {
+                answered.0.fetch_add(1, Ordering::SeqCst);
+                answered.1.notify_one();
+            }
+        })
+        .build()
+        .unwrap();
     let options = WaitOptions::new(Duration::from_millis(10), Duration::from_secs(60));
-    let outcome = tokio::time::timeout(
-        Duration::from_millis(100),
-        api.connect()
-            .cluster(ENV, CLUSTER)
-            .connector(NAME)
-            .wait_for(TargetState::Running, options),
-    )
-    .await;
-    assert!(outcome.is_err(), "the wait should still be pending");
-    let reads = provisioning.calls();
-    assert!(reads >= 2, "{reads}");
+    let two_reads = async {
+        while answered.0.load(Ordering::SeqCst) < 2 {
+            answered.1.notified().await;
+        }
+    };
+    let connector = api.connect().cluster(ENV, CLUSTER).connector(NAME);
+    // The wait is dropped between its second and third read.
+    tokio::select! {
+        _ = connector.wait_for(TargetState::Running, options) => {
+            panic!("the wait should still be pending")
+        }
+        () = two_reads => {}
+    }
+    let (requests, reads) = (sent.load(Ordering::SeqCst), provisioning.calls());
+    assert_eq!((requests, reads), (2, 2));
+    // A poller left running would send its next read 10 ms on, and the paused clock passes
+    // that at once: the observer sees the request even before it reaches the server.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
-        provisioning.calls(),
-        reads,
+        (sent.load(Ordering::SeqCst), provisioning.calls()),
+        (requests, reads),
         "polling went on after the drop"
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_missing_connector_ends_the_wait() {
     let server = MockServer::start_async().await;
     let missing = server.mock(|when, then| {
@@ -295,7 +327,7 @@ async fn a_missing_connector_ends_the_wait() {
         then.status(404)
             .json_body(json!({"error": {"code": 404, "message": "Connector pg-sink not found"}}));
     });
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -306,7 +338,7 @@ async fn a_missing_connector_ends_the_wait() {
     missing.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn pause_waits_until_paused() {
     let server = MockServer::start_async().await;
     let pause = server.pause_connector(|when, then| {
@@ -319,7 +351,7 @@ async fn pause_waits_until_paused() {
     let running = status_mock(&server, "RUNNING", Some(1));
     let paused = status_mock(&server, "PAUSED", None);
 
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -333,7 +365,7 @@ async fn pause_waits_until_paused() {
     paused.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn resume_waits_until_running() {
     let server = MockServer::start_async().await;
     let resume = server.mock(|when, then| {
@@ -343,7 +375,7 @@ async fn resume_waits_until_running() {
     let paused = status_mock(&server, "PAUSED", Some(1));
     let provisioning = status_mock(&server, "PROVISIONING", Some(1));
     let running = status_mock(&server, "RUNNING", None);
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -358,7 +390,7 @@ async fn resume_waits_until_running() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn lifecycle_without_wait_reads_no_status() {
     let server = MockServer::start_async().await;
     let pause = server.mock(|when, then| {
@@ -374,7 +406,7 @@ async fn lifecycle_without_wait_reads_no_status() {
         then.status(202);
     });
     let status = status_mock(&server, "RUNNING", None);
-    let api = client(&server);
+    let api = support::paused_client(&server.base_url());
     assert!(
         api.connect()
             .cluster(ENV, CLUSTER)
@@ -408,7 +440,7 @@ async fn lifecycle_without_wait_reads_no_status() {
     status.assert_calls(0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn restart_posts_without_body_and_waits() {
     let server = MockServer::start_async().await;
     let restart = server.mock(|when, then| {
@@ -419,7 +451,7 @@ async fn restart_posts_without_body_and_waits() {
     });
     let provisioning = status_mock(&server, "PROVISIONING", Some(1));
     let running = status_mock(&server, "RUNNING", None);
-    let status = client(&server)
+    let status = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -433,7 +465,7 @@ async fn restart_posts_without_body_and_waits() {
     running.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn restart_failure_reports_the_trace() {
     let server = MockServer::start_async().await;
     server.mock(|when, then| {
@@ -449,7 +481,7 @@ async fn restart_failure_reports_the_trace() {
     });
     // Still FAILED, and unchanged, once the settle time has passed: the restart did not
     // help, and the wait says so with the trace.
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -463,11 +495,11 @@ async fn restart_failure_reports_the_trace() {
 
 /// The status reads a scripted server answers in turn: the read before the action, the
 /// action itself, then the reads of the wait.
-async fn scripted(answers: &[(u16, Value)]) -> support::Scripted {
-    support::Scripted::start(
+async fn scripted(answers: &[(u16, Value)]) -> Server {
+    Server::sequence(
         answers
             .iter()
-            .map(|(status, body)| support::Answer::json(*status, &body.to_string()))
+            .map(|(status, body)| Answer::json(*status, body))
             .collect(),
     )
     .await
@@ -477,7 +509,7 @@ fn status_body(state: &str, trace: Option<&str>) -> Value {
     json!({"name": NAME, "connector": {"state": state, "trace": trace}, "tasks": []})
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_wait_after_restart_does_not_trust_the_failure_from_before_it() {
     // The API restarts asynchronously: the first reads after the 202 still show the old
     // FAILED. A self-healing loop must not give up on them.
@@ -490,12 +522,7 @@ async fn a_wait_after_restart_does_not_trust_the_failure_from_before_it() {
         (200, status_body("RUNNING", None)),
     ])
     .await;
-    let client = Client::builder()
-        .credentials("KEY", "SECRET")
-        .base_url(&server.base_url)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = support::paused_client(&server.base_url);
     let status = client
         .connect()
         .cluster(ENV, CLUSTER)
@@ -522,7 +549,7 @@ async fn a_wait_after_restart_does_not_trust_the_failure_from_before_it() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_changed_failure_after_an_action_is_final_at_once() {
     // A new trace is the restart's own outcome: no settle time is waited for.
     let server = scripted(&[
@@ -531,12 +558,7 @@ async fn a_changed_failure_after_an_action_is_final_at_once() {
         (200, status_body("FAILED", Some("bad config after restart"))),
     ])
     .await;
-    let client = Client::builder()
-        .credentials("KEY", "SECRET")
-        .base_url(&server.base_url)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = support::paused_client(&server.base_url);
     let started = Instant::now();
     let err = client
         .connect()
@@ -551,7 +573,7 @@ async fn a_changed_failure_after_an_action_is_final_at_once() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn lifecycle_api_errors_surface_without_waiting() {
     let server = MockServer::start_async().await;
     let pause = server.mock(|when, then| {
@@ -560,7 +582,7 @@ async fn lifecycle_api_errors_surface_without_waiting() {
             .json_body(json!({"error": {"code": 404, "message": "Connector pg-sink not found"}}));
     });
     let status = status_mock(&server, "RUNNING", None);
-    let err = client(&server)
+    let err = support::paused_client(&server.base_url())
         .connect()
         .cluster(ENV, CLUSTER)
         .connector(NAME)
@@ -577,14 +599,14 @@ async fn lifecycle_api_errors_surface_without_waiting() {
     status.assert_calls(1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn zero_interval_is_refused_before_sending() {
     let server = MockServer::start_async().await;
     let any = server.mock(|_, then| {
         then.status(202);
     });
     let zero = WaitOptions::new(Duration::ZERO, Duration::from_secs(1));
-    let api = client(&server);
+    let api = support::paused_client(&server.base_url());
     for err in [
         api.connect()
             .cluster(ENV, CLUSTER)
@@ -616,276 +638,4 @@ async fn zero_interval_is_refused_before_sending() {
         assert!(err.to_string().contains("wait interval"), "{err}");
     }
     any.assert_calls(0);
-}
-
-// ---------------------------------------------------------------- offsets
-
-fn sink_offset(partition: u64, offset: u64) -> ConnectorOffset {
-    serde_json::from_value(json!({
-        "partition": {"kafka_partition": partition, "kafka_topic": "orders"},
-        "offset": {"kafka_offset": offset}
-    }))
-    .unwrap()
-}
-
-fn offsets_status(phase: &str, requested_at: &str, message: Option<&str>) -> Value {
-    let mut status = json!({
-        "request": {
-            "id": "lcc-1",
-            "name": NAME,
-            "type": "PATCH",
-            "requested_at": requested_at,
-            "offsets": [{"partition": {"kafka_partition": 0, "kafka_topic": "orders"}, "offset": {"kafka_offset": 42}}]
-        },
-        "status": {"phase": phase},
-        "previous_offsets": [{"partition": {"kafka_partition": 0, "kafka_topic": "orders"}, "offset": {"kafka_offset": 7}}],
-        "applied_at": null
-    });
-    if let Some(m) = message {
-        status["status"]["message"] = json!(m);
-    }
-    status
-}
-
-#[tokio::test]
-async fn read_offsets() {
-    let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method(GET).path(format!("{BASE}/{NAME}/offsets"));
-        then.status(200).json_body(json!({
-            "id": "lcc-1",
-            "name": NAME,
-            "offsets": [{"partition": {"kafka_partition": 0, "kafka_topic": "orders"}, "offset": {"kafka_offset": 7}}],
-            "metadata": {"observed_at": "2024-03-28T17:57:48.139635200Z"}
-        }));
-    });
-    let offsets = client(&server)
-        .connect()
-        .raw()
-        .get_connector_offsets(ENV, CLUSTER, NAME)
-        .await
-        .unwrap();
-    assert_eq!(offsets.id.as_deref(), Some("lcc-1"));
-    assert_eq!(offsets.offsets[0].offset["kafka_offset"], json!(7));
-    assert_eq!(offsets.offsets[0].partition["kafka_topic"], json!("orders"));
-    assert!(offsets.metadata.unwrap().observed_at.is_some());
-}
-
-#[tokio::test]
-async fn alter_offsets_waits_past_an_earlier_request_until_applied() {
-    let server = MockServer::start_async().await;
-    let ours = "2024-03-28T18:00:00Z";
-    let post = server.mock(|when, then| {
-        when.method(POST)
-            .path(format!("{BASE}/{NAME}/offsets/request"))
-            .json_body(json!({
-                "type": "PATCH",
-                "offsets": [{"partition": {"kafka_partition": 0, "kafka_topic": "orders"}, "offset": {"kafka_offset": 42}}]
-            }));
-        then.status(202).json_body(json!({
-            "id": "lcc-1", "name": NAME, "type": "PATCH", "requested_at": ours,
-            "offsets": [{"partition": {"kafka_partition": 0, "kafka_topic": "orders"}, "offset": {"kafka_offset": 42}}]
-        }));
-    });
-    let path = format!("{BASE}/{NAME}/offsets/request/status");
-    // The status still describes the previous alteration, which was applied.
-    let earlier = server.mock(|when, then| {
-        when.method(GET).path(path.clone());
-        then.status(200)
-            .json_body(offsets_status("APPLIED", "2024-03-28T17:00:00Z", None))
-            .up_to_n_times(1);
-    });
-    let validating = server.mock(|when, then| {
-        when.method(GET).path(path.clone());
-        then.status(200)
-            .json_body(offsets_status("PENDING_VALIDATION", ours, None))
-            .up_to_n_times(1);
-    });
-    let pending = server.mock(|when, then| {
-        when.method(GET).path(path.clone());
-        then.status(200)
-            .json_body(offsets_status("PENDING", ours, None))
-            .up_to_n_times(1);
-    });
-    let applied = server.mock(|when, then| {
-        when.method(GET).path(path.clone());
-        let mut body = offsets_status("APPLIED", ours, None);
-        body["applied_at"] = json!("2024-03-28T18:00:05Z");
-        then.status(200).json_body(body);
-    });
-
-    let status = client(&server)
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .alter_and_wait(OffsetsChange::Patch(vec![sink_offset(0, 42)]), fast())
-        .await
-        .unwrap();
-
-    assert_eq!(status.status.phase, AlterOffsetsPhase::Applied);
-    assert!(status.applied_at.is_some());
-    assert_eq!(status.previous_offsets[0].offset["kafka_offset"], json!(7));
-    post.assert_calls(1);
-    earlier.assert_calls(1);
-    validating.assert_calls(1);
-    pending.assert_calls(1);
-    applied.assert_calls(1);
-}
-
-#[tokio::test]
-async fn reset_offsets_failure_reports_the_message() {
-    let server = MockServer::start_async().await;
-    let post = server.mock(|when, then| {
-        when.method(POST)
-            .path(format!("{BASE}/{NAME}/offsets/request"))
-            .json_body(json!({"type": "DELETE"}));
-        then.status(202).json_body(json!({
-            "id": "lcc-1", "name": NAME, "type": "DELETE", "requested_at": "2024-03-28T18:00:00Z"
-        }));
-    });
-    let status = server.mock(|when, then| {
-        when.method(GET)
-            .path(format!("{BASE}/{NAME}/offsets/request/status"));
-        then.status(200).json_body(offsets_status(
-            "FAILED",
-            "2024-03-28T18:00:00Z",
-            Some("The connector must be in the PAUSED state"),
-        ));
-    });
-    let err = client(&server)
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .alter_and_wait(OffsetsChange::Reset, fast())
-        .await
-        .unwrap_err();
-    let (what, state, timed_out, detail) = wait_error(err);
-    assert!(
-        what.contains("offsets") && what.contains("APPLIED"),
-        "{what}"
-    );
-    assert_eq!((state.as_deref(), timed_out), (Some("FAILED"), false));
-    assert_eq!(
-        detail.as_deref(),
-        Some("The connector must be in the PAUSED state")
-    );
-    post.assert_calls(1);
-    status.assert_calls(1);
-}
-
-#[tokio::test]
-async fn offsets_wait_times_out_on_an_unknown_phase() {
-    let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method(GET)
-            .path(format!("{BASE}/{NAME}/offsets/request/status"));
-        then.status(200)
-            .json_body(offsets_status("QUEUED", "2024-03-28T18:00:00Z", None));
-    });
-    let options = WaitOptions::new(Duration::from_millis(10), Duration::from_millis(60));
-    let err = client(&server)
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .wait_until_applied(options)
-        .await
-        .unwrap_err();
-    let (_, state, timed_out, _) = wait_error(err);
-    assert!(timed_out);
-    assert_eq!(state.as_deref(), Some("QUEUED"));
-}
-
-#[tokio::test]
-async fn alter_offsets_without_wait_returns_the_request() {
-    let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method(POST)
-            .path(format!("{BASE}/{NAME}/offsets/request"))
-            .json_body(json!({"type": "DELETE"}));
-        then.status(202).json_body(json!({
-            "id": "lcc-1", "name": NAME, "type": "DELETE", "requested_at": "2024-03-28T18:00:00Z"
-        }));
-    });
-    let status = status_mock(&server, "RUNNING", None);
-    let request = client(&server)
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .alter(OffsetsChange::Reset)
-        .await
-        .unwrap();
-    assert_eq!(request.id, "lcc-1");
-    assert!(request.requested_at.is_some());
-    status.assert_calls(0);
-}
-
-#[tokio::test]
-async fn an_empty_patch_sends_nothing() {
-    let server = MockServer::start_async().await;
-    let any = server.mock(|_, then| {
-        then.status(202);
-    });
-    let api = client(&server);
-    let err = api
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .alter(OffsetsChange::Patch(vec![]))
-        .await
-        .unwrap_err();
-    assert!(err.is_validation(), "{err}");
-    assert!(err.to_string().contains("offsets"), "{err}");
-    let err = api
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connector(NAME)
-        .offsets()
-        .alter_and_wait(OffsetsChange::Patch(vec![]), fast())
-        .await
-        .unwrap_err();
-    assert!(err.is_validation(), "{err}");
-    any.assert_calls(0);
-}
-
-// ---------------------------------------------------------------- expand
-
-#[tokio::test]
-async fn expanded_list_reads_every_section_and_nulls() {
-    let server = MockServer::start_async().await;
-    let list = server.mock(|when, then| {
-        when.method(GET).path(BASE).query_param("expand", "info,status,id");
-        then.status(200).json_body(json!({
-            "pg-sink": {
-                "id": {"id": "lcc-1", "id_type": "ID"},
-                "info": {"name": "pg-sink", "type": "sink", "config": {"connector.class": "PostgresSink", "name": "pg-sink"}},
-                "status": status("RUNNING")
-            },
-            "half": {"id": {"id": "lcc-2", "id_type": "ID"}, "info": null, "status": null}
-        }));
-    });
-    let map = client(&server)
-        .connect()
-        .cluster(ENV, CLUSTER)
-        .connectors(Expand::ALL)
-        .await
-        .unwrap();
-    list.assert_calls(1);
-    let full = &map["pg-sink"];
-    assert_eq!(full.id.as_ref().unwrap().id.as_deref(), Some("lcc-1"));
-    assert_eq!(
-        full.info.as_ref().unwrap().config.as_ref().unwrap()["connector.class"],
-        "PostgresSink"
-    );
-    assert_eq!(
-        full.status.as_ref().unwrap().connector.state,
-        ConnectorState::Running
-    );
-    let half = &map["half"];
-    assert!(half.info.is_none() && half.status.is_none());
-    assert_eq!(half.id.as_ref().unwrap().id.as_deref(), Some("lcc-2"));
 }

@@ -11,12 +11,12 @@
 //! Without the published specs (a user's checkout) the test is skipped with a message;
 //! CI sets `CCLOUD_CONNECT_REQUIRE_DRIFT_CHECK=1`, which turns their absence into a failure.
 
-mod contract;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
+
+use crate::support::contract;
 
 /// Our spec file, and the published files it covers.
 const PAIRS: [(&str, &str, &[&str]); 2] = [

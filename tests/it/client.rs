@@ -1,7 +1,5 @@
 //! The client layer: retries and rate limits, errors, pagination, credentials.
 
-mod support;
-
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -11,19 +9,9 @@ use ccloud_connect::{Client, Error, RetryPolicy};
 use futures::StreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
-use support::{Answer, Scripted};
 
-const KEY: &str = "TESTKEY";
-const SECRET: &str = "s3cr3t-Value/with+chars";
-
-fn client_for(base: &str, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .credentials(KEY, SECRET)
-        .base_url(base)
-        .retry(retry)
-        .build()
-        .unwrap()
-}
+use crate::support::server::{Answer, Server};
+use crate::support::{self, KEY, SECRET};
 
 /// Fast retries so tests do not wait on backoff, only on server hints.
 fn fast() -> RetryPolicy {
@@ -49,15 +37,23 @@ const CONFIG_PATH: &str = "/connect/v1/environments/env-1/clusters/lkc-1/connect
 
 // ---------- retries and rate limits ----------
 
-#[tokio::test]
+// The waits below run on tokio's paused clock: the client sleeps on it, the server stamps
+// each request with it, and the test takes no wall-clock time. The HTTP client is
+// `support::untimed_http()`, whose loopback requests arm no timer the clock could jump to.
+
+#[tokio::test(start_paused = true)]
 async fn retry_after_one_second_is_waited_in_full() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(429, r#"{"error":{"code":429,"message":"slow down"}}"#)
             .header("retry-after", "1"),
         Answer::json(200, r#"{"name":"c1"}"#),
     ])
     .await;
-    let client = client_for(&server.base_url, fast());
+    let client = support::builder(&server.base_url)
+        .http_client(support::untimed_http())
+        .retry(fast())
+        .build()
+        .unwrap();
     let config = client
         .connect()
         .raw()
@@ -68,23 +64,24 @@ async fn retry_after_one_second_is_waited_in_full() {
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     let waited = seen[1].at - seen[0].at;
-    assert!(
-        waited >= Duration::from_millis(990),
-        "waited only {waited:?}"
-    );
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
     assert!(waited < Duration::from_millis(1500), "waited {waited:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limit_reset_is_honoured_without_retry_after() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(429, "{}")
             .header("x-ratelimit-reset", "1")
             .header("x-ratelimit-remaining", "0"),
         Answer::json(200, "{}"),
     ])
     .await;
-    let client = client_for(&server.base_url, fast());
+    let client = support::builder(&server.base_url)
+        .http_client(support::untimed_http())
+        .retry(fast())
+        .build()
+        .unwrap();
     client
         .connect()
         .raw()
@@ -92,17 +89,21 @@ async fn rate_limit_reset_is_honoured_without_retry_after() {
         .await
         .unwrap();
     let seen = server.seen();
-    assert!(seen[1].at - seen[0].at >= Duration::from_millis(990));
+    let waited = seen[1].at - seen[0].at;
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
 }
 
 #[tokio::test]
 async fn post_is_sent_once_by_default() {
-    let server = Scripted::start(vec![Answer::json(
+    let server = Server::sequence(vec![Answer::json(
         503,
         r#"{"error_code":503,"message":"busy"}"#,
     )])
     .await;
-    let client = client_for(&server.base_url, fast());
+    let client = support::builder(&server.base_url)
+        .retry(fast())
+        .build()
+        .unwrap();
     let body = ccloud_connect::connect::CreateConnectorRequest::default();
     let err = client
         .connect()
@@ -118,12 +119,15 @@ async fn post_is_sent_once_by_default() {
 
 #[tokio::test]
 async fn post_is_retried_when_opted_in() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(503, "{}"),
         Answer::json(201, r#"{"name":"x","config":{}}"#),
     ])
     .await;
-    let client = client_for(&server.base_url, fast().retry_non_idempotent(true));
+    let client = support::builder(&server.base_url)
+        .retry(fast().retry_non_idempotent(true))
+        .build()
+        .unwrap();
     let body = ccloud_connect::connect::CreateConnectorRequest::default();
     let created = client
         .connect()
@@ -142,13 +146,16 @@ async fn post_is_retried_when_opted_in() {
 
 #[tokio::test]
 async fn stops_at_max_attempts_with_the_last_error() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(500, r#"{"error":{"code":500,"message":"first"}}"#),
         Answer::json(502, r#"{"error":{"code":502,"message":"second"}}"#),
         Answer::json(503, r#"{"error":{"code":503,"message":"third"}}"#),
     ])
     .await;
-    let client = client_for(&server.base_url, fast().max_attempts(3));
+    let client = support::builder(&server.base_url)
+        .retry(fast().max_attempts(3))
+        .build()
+        .unwrap();
     let err = client
         .connect()
         .raw()
@@ -160,11 +167,16 @@ async fn stops_at_max_attempts_with_the_last_error() {
     assert_eq!(err.api_error().unwrap().message.as_deref(), Some("third"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn stops_when_the_wait_would_exceed_the_time_budget() {
-    let server = Scripted::start(vec![Answer::json(429, "{}").header("retry-after", "30")]).await;
-    let client = client_for(&server.base_url, fast().max_elapsed(Duration::from_secs(2)));
-    let started = std::time::Instant::now();
+    let server = Server::sequence(vec![Answer::json(429, "{}").header("retry-after", "30")]).await;
+    let client = support::builder(&server.base_url)
+        .http_client(support::untimed_http())
+        .retry(fast().max_elapsed(Duration::from_secs(2)))
+        .build()
+        .unwrap();
+    // On the paused clock a sleep of 30 s would show in full.
+    let started = tokio::time::Instant::now();
     let err = client
         .connect()
         .raw()
@@ -185,8 +197,11 @@ async fn stops_when_the_wait_would_exceed_the_time_budget() {
 
 #[tokio::test]
 async fn disabled_policy_sends_once() {
-    let server = Scripted::start(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
-    let client = client_for(&server.base_url, RetryPolicy::none());
+    let server = Server::sequence(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
+    let client = support::builder(&server.base_url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     assert!(
         client
             .connect()
@@ -200,12 +215,15 @@ async fn disabled_policy_sends_once() {
 
 #[tokio::test]
 async fn delete_and_put_are_retried() {
-    let server = Scripted::start(vec![
+    let server = Server::sequence(vec![
         Answer::json(502, "<html>bad gateway</html>"),
         Answer::json(200, r#"{"error":null}"#),
     ])
     .await;
-    let client = client_for(&server.base_url, fast());
+    let client = support::builder(&server.base_url)
+        .retry(fast())
+        .build()
+        .unwrap();
     client
         .connect()
         .raw()
@@ -224,7 +242,10 @@ async fn connection_refused_is_a_transport_error() {
         .local_addr()
         .unwrap()
         .port();
-    let client = client_for(&format!("http://127.0.0.1:{port}"), fast().max_attempts(2));
+    let client = support::builder(&format!("http://127.0.0.1:{port}"))
+        .retry(fast().max_attempts(2))
+        .build()
+        .unwrap();
     let err = client
         .connect()
         .raw()
@@ -240,7 +261,7 @@ async fn connection_refused_is_a_transport_error() {
 
 #[tokio::test]
 async fn error_carries_request_id_rate_limits_and_html_text() {
-    let server = Scripted::start(vec![Answer {
+    let server = Server::sequence(vec![Answer {
         status: 502,
         headers: vec![
             ("content-type".into(), "text/html".into()),
@@ -251,7 +272,7 @@ async fn error_carries_request_id_rate_limits_and_html_text() {
         body: "<html><head><title>502 Bad Gateway</title></head></html>".into(),
     }])
     .await;
-    let client = client_for(&server.base_url, RetryPolicy::none());
+    let client = support::client(&server.base_url);
     let err = client
         .connect()
         .raw()
@@ -277,8 +298,11 @@ async fn not_found_in_each_shape() {
         r#"{"error":{"code":404,"message":"Connector c1 not found"}}"#,
         r#"{"errors":[{"status":"404","code":"not_found","detail":"Connector c1 not found"}]}"#,
     ] {
-        let server = Scripted::start(vec![Answer::json(404, body)]).await;
-        let client = client_for(&server.base_url, fast());
+        let server = Server::sequence(vec![Answer::json(404, body)]).await;
+        let client = support::builder(&server.base_url)
+            .retry(fast())
+            .build()
+            .unwrap();
         let err = client
             .connect()
             .raw()
@@ -297,8 +321,11 @@ async fn not_found_in_each_shape() {
 
 #[tokio::test]
 async fn success_with_html_body_is_a_decode_error() {
-    let server = Scripted::start(vec![Answer::json(200, "<html>captive portal</html>")]).await;
-    let client = client_for(&server.base_url, fast());
+    let server = Server::sequence(vec![Answer::json(200, "<html>captive portal</html>")]).await;
+    let client = support::builder(&server.base_url)
+        .retry(fast())
+        .build()
+        .unwrap();
     let err = client
         .connect()
         .raw()
@@ -313,10 +340,8 @@ async fn success_with_html_body_is_a_decode_error() {
 
 #[tokio::test]
 async fn wire_headers_are_auth_and_user_agent_only() {
-    let server = Scripted::start(vec![Answer::json(200, "{}")]).await;
-    let client = Client::builder()
-        .credentials(KEY, SECRET)
-        .base_url(&server.base_url)
+    let server = Server::sequence(vec![Answer::json(200, "{}")]).await;
+    let client = support::builder(&server.base_url)
         .user_agent_suffix("tool/2")
         .build()
         .unwrap();
@@ -355,11 +380,11 @@ async fn no_secret_in_debug_display_or_errors() {
     assert!(texts[2].contains(KEY) && texts[2].contains("[redacted]"));
 
     // One error of every kind the client can produce, formatted both ways.
-    let html = Scripted::start(vec![Answer::json(500, "<html>x</html>")]).await;
-    let decode = Scripted::start(vec![Answer::json(200, "not json")]).await;
+    let html = Server::sequence(vec![Answer::json(500, "<html>x</html>")]).await;
+    let decode = Server::sequence(vec![Answer::json(200, "not json")]).await;
     let mut errors: Vec<Error> = Vec::new();
     errors.push(
-        client_for(&html.base_url, RetryPolicy::none())
+        support::client(&html.base_url)
             .connect()
             .raw()
             .get_connector("e", "c", "n")
@@ -367,7 +392,7 @@ async fn no_secret_in_debug_display_or_errors() {
             .unwrap_err(),
     );
     errors.push(
-        client_for(&decode.base_url, RetryPolicy::none())
+        support::client(&decode.base_url)
             .connect()
             .raw()
             .get_connector("e", "c", "n")
@@ -416,34 +441,20 @@ async fn no_secret_in_debug_display_or_errors() {
 
 #[tokio::test]
 async fn tracing_output_carries_no_secret() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = support::LogBuffer::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
 
-    let server = Scripted::start(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
-    client_for(&server.base_url, fast())
+    let server = Server::sequence(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
+    support::builder(&server.base_url)
+        .retry(fast())
+        .build()
+        .unwrap()
         .connect()
         .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
-    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("retrying"), "the retry is logged: {logs}");
     assert_no_secret(&logs);
 }
@@ -522,7 +533,10 @@ async fn three_pages_keep_the_filter_and_never_follow_the_link_host() {
         })
         .await;
 
-    let client = client_for(&server.base_url(), fast());
+    let client = support::builder(&server.base_url())
+        .retry(fast())
+        .build()
+        .unwrap();
     let ids: Vec<String> = client
         .connect()
         .custom_plugins(Some(Cloud::Aws))
@@ -552,7 +566,10 @@ async fn pages_are_fetched_lazily() {
             then.status(200).json_body(list_page(&["p1"], None));
         })
         .await;
-    let client = client_for(&server.base_url(), fast());
+    let client = support::builder(&server.base_url())
+        .retry(fast())
+        .build()
+        .unwrap();
     let paginator = client.connect().custom_plugins(None);
     let stream = paginator.by_item();
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -589,7 +606,10 @@ async fn repeated_token_is_an_error_not_a_loop() {
             then.status(200).json_body(list_page(&["p2"], link.clone()));
         })
         .await;
-    let client = client_for(&server.base_url(), fast());
+    let client = support::builder(&server.base_url())
+        .retry(fast())
+        .build()
+        .unwrap();
     let results: Vec<_> = client
         .connect()
         .custom_plugins(None)
@@ -624,7 +644,7 @@ async fn an_error_on_page_two_ends_the_stream() {
                 .json_body(json!({"errors": [{"status": "500", "detail": "boom"}]}));
         })
         .await;
-    let client = client_for(&server.base_url(), RetryPolicy::none());
+    let client = support::client(&server.base_url());
     let results: Vec<_> = client
         .connect()
         .custom_plugins(None)
@@ -665,7 +685,10 @@ async fn ccpm_plugins_keep_environment_and_cloud_on_every_page() {
                 .json_body(json!({"data": [ccpm_plugin("ccp-2")], "metadata": {}}));
         })
         .await;
-    let client = client_for(&server.base_url(), fast());
+    let client = support::builder(&server.base_url())
+        .retry(fast())
+        .build()
+        .unwrap();
     let plugins = client
         .ccpm()
         .environment("env-9")
@@ -688,51 +711,10 @@ async fn ccpm_plugins_keep_environment_and_cloud_on_every_page() {
 
 // ---------- connection pool ----------
 
-/// A keep-alive server that counts the TCP connections it accepted.
-async fn counting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 1024];
-                loop {
-                    let Ok(n) = sock.read(&mut chunk).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    // GETs carry no body: every header block is one request.
-                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        buf.drain(..end + 4);
-                        let body = r#"{"name":"c1"}"#;
-                        let answer = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        );
-                        if sock.write_all(answer.as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    (url, accepted)
-}
-
 #[tokio::test]
 async fn clones_share_one_connection_pool() {
-    let (url, accepted) = counting_server().await;
-    let client = client_for(&url, RetryPolicy::none());
+    let server = Server::keep_alive(Answer::json(200, r#"{"name":"c1"}"#)).await;
+    let client = support::client(&server.base_url);
     let clone = client.clone();
     for c in [&client, &clone, &client, &clone] {
         c.connect()
@@ -742,16 +724,16 @@ async fn clones_share_one_connection_pool() {
             .unwrap();
     }
     assert_eq!(
-        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        server.connections(),
         1,
         "sequential requests from a client and its clone reuse one kept-alive connection"
     );
     // A separately built client has its own pool.
-    client_for(&url, RetryPolicy::none())
+    support::client(&server.base_url)
         .connect()
         .raw()
         .get_connector_config("env-1", "lkc-1", "c1")
         .await
         .unwrap();
-    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(server.connections(), 2);
 }

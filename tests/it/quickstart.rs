@@ -4,9 +4,9 @@
 
 // Examples cannot be imported, so the test compiles the example's file as a module; its
 // `main` and emulator mode belong to the example binary and are unused here.
-#[path = "../examples/quickstart.rs"]
+#[path = "../../examples/quickstart.rs"]
 #[allow(dead_code)]
-mod quickstart;
+mod example;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,9 +15,11 @@ use std::time::Duration;
 use ccloud_connect::ccpm::PluginVersionPhase;
 use ccloud_connect::connect::ConnectorSpec;
 use ccloud_connect::connect::ConnectorState;
-use ccloud_connect::{Client, ClientBuilder};
+use ccloud_connect::{ClientBuilder, RetryPolicy};
 use ccloud_connect_emulator::{Emulator, EmulatorHandle};
-use quickstart::{ENV_ENVIRONMENT_ID, ENV_KAFKA_CLUSTER_ID, Mode, choose_mode};
+use example::{ENV_ENVIRONMENT_ID, ENV_KAFKA_CLUSTER_ID, Mode, choose_mode};
+
+use crate::support;
 
 async fn emulator() -> EmulatorHandle {
     Emulator::builder()
@@ -39,13 +41,13 @@ fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
 #[tokio::test]
 async fn the_story_reaches_every_milestone_and_cleans_up() {
     let emu = emulator().await;
-    let client = Client::builder()
-        .credentials("quickstart-key", "quickstart-secret")
-        .base_url(emu.base_url())
+    // Retries as the example's users have them.
+    let client = support::builder(emu.base_url())
+        .retry(RetryPolicy::default())
         .build()
         .unwrap();
     let mut out = Vec::new();
-    let result = quickstart::run_story(&client, &mut out).await;
+    let result = example::run_story(&client, &mut out).await;
     let text = String::from_utf8(out).unwrap();
     let summary = result.unwrap_or_else(|e| panic!("{e}\noutput so far:\n{text}"));
 
@@ -99,11 +101,7 @@ async fn the_story_reaches_every_milestone_and_cleans_up() {
 #[tokio::test]
 async fn the_read_only_part_sends_only_gets() {
     let emu = emulator().await;
-    let seed = Client::builder()
-        .credentials("k", "s")
-        .base_url(emu.base_url())
-        .build()
-        .unwrap();
+    let seed = support::client(emu.base_url());
     let datagen = ConnectorSpec::managed("pageviews-source", "DatagenSource")
         .kafka_api_key("K")
         .kafka_api_secret("S")
@@ -141,7 +139,7 @@ async fn the_read_only_part_sends_only_gets() {
         .build()
         .unwrap();
     let mut out = Vec::new();
-    quickstart::run_read_only(&client, &environment, &cluster, &mut out)
+    example::run_read_only(&client, &environment, &cluster, &mut out)
         .await
         .unwrap();
     let text = String::from_utf8(out).unwrap();

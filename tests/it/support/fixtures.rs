@@ -1,7 +1,4 @@
-//! Helpers shared by the integration tests: the transcribed fixtures and their manifest.
-
-// Each test crate includes this module and uses a different part of it.
-#![allow(dead_code)]
+//! The transcribed fixtures of `tests/fixtures/` and their manifest.
 
 use std::path::PathBuf;
 
