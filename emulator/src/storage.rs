@@ -19,10 +19,14 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
-use super::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
-use super::state::{App, Query, UploadTarget, UploadedFile, random_hex, random_uuid};
-use super::storage_errors::{azure_error, busy, entity_too_large, incomplete_body, s3_error};
-use super::uploads::{BUCKET, azure_location, expired, gcs_location, s3_location};
+use crate::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
+use crate::ids::{random_hex, random_uuid};
+use crate::query::Query;
+use crate::storage_errors::{azure_error, busy, entity_too_large, incomplete_body, s3_error};
+use crate::store::App;
+use crate::uploads::{
+    BUCKET, UploadTarget, UploadedFile, azure_location, expired, gcs_location, s3_location,
+};
 
 /// Room a multipart form needs around the file, beyond the size limit of the file itself:
 /// the fields before it, and what the fields may hold at most.
@@ -97,10 +101,20 @@ fn malformed(detail: &str) -> Response {
     )
 }
 
+fn fields_too_large() -> Response {
+    s3_error(
+        StatusCode::BAD_REQUEST,
+        "MaxPostPreDataLengthExceeded",
+        "Your POST request fields preceding the upload file were too large.",
+        &[],
+    )
+}
+
 fn form_failed(error: FormError) -> Response {
     match error {
         FormError::Malformed(detail) => malformed(detail),
         FormError::Body => incomplete_body(),
+        FormError::TooLarge => fields_too_large(),
     }
 }
 
@@ -126,12 +140,7 @@ fn missing_field(name: &str) -> Response {
 
 /// The form's fields before the file part, names lowercased; `None` when no part is the
 /// file. They may hold [`FORM_OVERHEAD`] bytes in all.
-async fn read_fields<S, E>(
-    form: &mut FormReader<S>,
-) -> Result<Option<BTreeMap<String, String>>, Response>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-{
+async fn read_fields(form: &mut FormReader) -> Result<Option<BTreeMap<String, String>>, Response> {
     let mut fields = BTreeMap::new();
     let mut room = FORM_OVERHEAD as usize;
     loop {
@@ -145,14 +154,7 @@ where
         }
         let mut value = Vec::new();
         while let Some(piece) = form.next_chunk().await.map_err(form_failed)? {
-            room = room.checked_sub(piece.len()).ok_or_else(|| {
-                s3_error(
-                    StatusCode::BAD_REQUEST,
-                    "MaxPostPreDataLengthExceeded",
-                    "Your POST request fields preceding the upload file were too large.",
-                    &[],
-                )
-            })?;
+            room = room.checked_sub(piece.len()).ok_or_else(fields_too_large)?;
             value.extend_from_slice(&piece);
         }
         let value =
@@ -177,12 +179,12 @@ fn authorize(
             "Policy Condition failed: [\"eq\", \"$key\", {key:?}]"
         )))
     };
-    let mut state = app.state();
-    let id = state
+    let mut store = app.store();
+    let id = store
         .uploads
         .at(&s3_location(bucket, key))
         .ok_or_else(key_failed)?;
-    let upload = state.uploads.get(&id).ok_or_else(key_failed)?;
+    let upload = store.uploads.get(&id).ok_or_else(key_failed)?;
     let UploadTarget::S3 { form: expected, .. } = &upload.target else {
         return Err(key_failed());
     };
@@ -215,7 +217,7 @@ fn authorize(
     }
     if expired(upload, Instant::now()) {
         if upload.file.is_none() {
-            state.uploads.remove(&id);
+            store.uploads.remove(&id);
         }
         return Err(Box::new(policy_failed("Policy expired.")));
     }
@@ -273,10 +275,7 @@ pub(crate) async fn s3_post(
     let Some(_slot) = app.upload_slot() else {
         return busy(parts.uri.path());
     };
-    let mut form = match FormReader::new(body.into_data_stream(), &boundary) {
-        Ok(form) => form,
-        Err(e) => return form_failed(e),
-    };
+    let mut form = FormReader::new(body.into_data_stream(), &boundary);
     let fields = match read_fields(&mut form).await {
         Ok(Some(fields)) => fields,
         Ok(None) => {
@@ -294,6 +293,7 @@ pub(crate) async fn s3_post(
         Ok(id) => id,
         Err(answer) => return *answer,
     };
+    form.lift_budget();
     let mut counted = Counted::default();
     loop {
         match form.next_chunk().await {
@@ -332,7 +332,7 @@ pub(crate) async fn s3_post(
             ],
         );
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
+    if !app.store().uploads.record(&upload_id, counted.file()) {
         // Forgotten while the file was on its way: it had expired unused.
         return policy_failed("Policy expired.");
     }
@@ -367,12 +367,12 @@ pub(crate) async fn azure_put(
     };
     let max = app.settings.max_upload_size;
     let upload_id = {
-        let mut state = app.state();
+        let mut store = app.store();
         let no_sas = || auth_failed("No SAS was issued for this blob.");
-        let Some(id) = state.uploads.at(&azure_location(&container, &blob)) else {
+        let Some(id) = store.uploads.at(&azure_location(&container, &blob)) else {
             return no_sas();
         };
-        let Some(upload) = state.uploads.get(&id) else {
+        let Some(upload) = store.uploads.get(&id) else {
             return no_sas();
         };
         let UploadTarget::Azure { signature, .. } = &upload.target else {
@@ -383,7 +383,7 @@ pub(crate) async fn azure_put(
         }
         if expired(upload, Instant::now()) {
             if upload.file.is_none() {
-                state.uploads.remove(&id);
+                store.uploads.remove(&id);
             }
             return auth_failed("Signed expiry time has passed.");
         }
@@ -444,7 +444,7 @@ pub(crate) async fn azure_put(
             "One of the request inputs is not valid. (empty blob)",
         );
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
+    if !app.store().uploads.record(&upload_id, counted.file()) {
         return auth_failed("Signed expiry time has passed.");
     }
     let mut response = StatusCode::CREATED.into_response();
@@ -491,11 +491,11 @@ pub(crate) async fn gcs_put(
     };
     let max = app.settings.max_upload_size;
     let (upload_id, format) = {
-        let mut state = app.state();
-        let Some(id) = state.uploads.at(&gcs_location(&bucket, &object)) else {
+        let mut store = app.store();
+        let Some(id) = store.uploads.at(&gcs_location(&bucket, &object)) else {
             return signature_mismatch();
         };
-        let Some(upload) = state.uploads.get(&id) else {
+        let Some(upload) = store.uploads.get(&id) else {
             return signature_mismatch();
         };
         let UploadTarget::Gcs { signature, .. } = &upload.target else {
@@ -506,7 +506,7 @@ pub(crate) async fn gcs_put(
         }
         if expired(upload, Instant::now()) {
             if upload.file.is_none() {
-                state.uploads.remove(&id);
+                store.uploads.remove(&id);
             }
             return token_expired();
         }
@@ -548,7 +548,7 @@ pub(crate) async fn gcs_put(
             &[],
         );
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
+    if !app.store().uploads.record(&upload_id, counted.file()) {
         return token_expired();
     }
     let mut response = StatusCode::OK.into_response();
