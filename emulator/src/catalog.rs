@@ -1,8 +1,14 @@
 //! The managed connector plugins the emulator offers, how it validates their
 //! configurations, which config values it masks, and the custom connector runtimes.
+//!
+//! The plugins' definitions are data, in `catalog.json` beside this file, read once when
+//! first needed; the checks that apply them are here. A leaf: it imports nothing of the
+//! emulator.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use ccloud_connect::connect;
@@ -11,757 +17,107 @@ use ccloud_connect::connect;
 pub(crate) const MASK: &str = "****************";
 
 /// When a key must be set.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Need {
     Always,
     Optional,
     /// Required when `kafka.auth.mode` has this value (its default is `KAFKA_API_KEY`).
-    AuthMode(&'static str),
+    AuthMode(String),
 }
 
 /// How a plugin defines one configuration key.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Field {
-    pub(crate) name: &'static str,
-    pub(crate) ty: &'static str,
+    pub(crate) name: String,
+    #[serde(rename = "type")]
+    pub(crate) ty: String,
     pub(crate) need: Need,
-    pub(crate) default: &'static str,
-    pub(crate) importance: &'static str,
-    pub(crate) documentation: &'static str,
-    pub(crate) group: &'static str,
-    pub(crate) display: &'static str,
+    #[serde(default)]
+    pub(crate) default: String,
+    #[serde(default = "high")]
+    pub(crate) importance: String,
+    #[serde(default)]
+    pub(crate) documentation: String,
+    pub(crate) group: String,
+    pub(crate) display: String,
     pub(crate) order: i64,
-    pub(crate) allowed: &'static [&'static str],
+    #[serde(default)]
+    pub(crate) allowed: Vec<String>,
+    #[serde(default)]
     pub(crate) min: Option<i64>,
-    pub(crate) dependents: &'static [&'static str],
+    #[serde(default)]
+    pub(crate) dependents: Vec<String>,
 }
 
-const fn field(
-    name: &'static str,
-    ty: &'static str,
-    need: Need,
-    group: &'static str,
-    display: &'static str,
-    order: i64,
-) -> Field {
-    Field {
-        name,
-        ty,
-        need,
-        default: "",
-        importance: "HIGH",
-        documentation: "",
-        group,
-        display,
-        order,
-        allowed: &[],
-        min: None,
-        dependents: &[],
-    }
+fn high() -> String {
+    "HIGH".to_owned()
 }
-
-const fn with_default(mut f: Field, default: &'static str) -> Field {
-    f.default = default;
-    f
-}
-
-const fn one_of(mut f: Field, allowed: &'static [&'static str]) -> Field {
-    f.allowed = allowed;
-    f
-}
-
-const fn at_least(mut f: Field, min: i64) -> Field {
-    f.min = Some(min);
-    f
-}
-
-const fn documented(mut f: Field, documentation: &'static str) -> Field {
-    f.documentation = documentation;
-    f
-}
-
-const fn low(mut f: Field) -> Field {
-    f.importance = "LOW";
-    f
-}
-
-const CONNECT: &str = "How should we connect to your data?";
-const CREDENTIALS: &str = "Kafka Cluster credentials";
-const TASKS: &str = "Number of tasks for this connector";
-const TRANSFORMS: &str = "Transforms";
-const PREDICATES: &str = "Predicates";
-const TOPIC_OUT: &str = "Which topic do you want to send data to?";
-const TOPICS_IN: &str = "Which topics do you want to get data from?";
-const INPUT: &str = "Input messages";
-const OUTPUT: &str = "Output messages";
-const ORGANIZE: &str = "Organize my data by...";
-const DATABASE: &str = "How should we connect to your database?";
-
-/// Keys every managed plugin defines, before its own.
-static COMMON_HEAD: [Field; 5] = [
-    field(
-        "connector.class",
-        "STRING",
-        Need::Always,
-        CONNECT,
-        "Connector class",
-        1,
-    ),
-    documented(
-        field("name", "STRING", Need::Always, CONNECT, "Connector name", 2),
-        "Sets a name for your connector.",
-    ),
-    documented(
-        one_of(
-            with_default(
-                field(
-                    "kafka.auth.mode",
-                    "STRING",
-                    Need::Optional,
-                    CREDENTIALS,
-                    "Kafka Cluster Authentication mode",
-                    1,
-                ),
-                "KAFKA_API_KEY",
-            ),
-            &["KAFKA_API_KEY", "SERVICE_ACCOUNT"],
-        ),
-        "Kafka Authentication mode. It can be one of KAFKA_API_KEY or SERVICE_ACCOUNT.",
-    ),
-    field(
-        "kafka.api.key",
-        "PASSWORD",
-        Need::AuthMode("KAFKA_API_KEY"),
-        CREDENTIALS,
-        "Kafka API Key",
-        2,
-    ),
-    Field {
-        dependents: &["kafka.api.key"],
-        ..field(
-            "kafka.api.secret",
-            "PASSWORD",
-            Need::AuthMode("KAFKA_API_KEY"),
-            CREDENTIALS,
-            "Kafka API Secret",
-            3,
-        )
-    },
-];
-
-/// Keys every managed plugin defines, after its own.
-static COMMON_TAIL: [Field; 4] = [
-    field(
-        "kafka.service.account.id",
-        "STRING",
-        Need::AuthMode("SERVICE_ACCOUNT"),
-        CREDENTIALS,
-        "Kafka Service Account",
-        4,
-    ),
-    at_least(
-        field("tasks.max", "INT", Need::Always, TASKS, "Tasks", 1),
-        1,
-    ),
-    low(documented(
-        field(
-            "transforms",
-            "LIST",
-            Need::Optional,
-            TRANSFORMS,
-            "Transforms",
-            1,
-        ),
-        "Aliases for the transformations to be applied to records.",
-    )),
-    low(documented(
-        field(
-            "predicates",
-            "LIST",
-            Need::Optional,
-            PREDICATES,
-            "Predicates",
-            1,
-        ),
-        "Aliases for the predicates used by transformations.",
-    )),
-];
-
-const OUTPUT_FORMATS: &[&str] = &["AVRO", "JSON_SR", "PROTOBUF", "JSON"];
-const INPUT_FORMATS: &[&str] = &["AVRO", "JSON_SR", "PROTOBUF", "JSON", "BYTES", "STRING"];
-
-static DATAGEN: [Field; 5] = [
-    documented(
-        field(
-            "kafka.topic",
-            "STRING",
-            Need::Always,
-            TOPIC_OUT,
-            "Topic name",
-            1,
-        ),
-        "Identifies the topic name to write the data to.",
-    ),
-    one_of(
-        field(
-            "output.data.format",
-            "STRING",
-            Need::Always,
-            OUTPUT,
-            "Output Kafka record value format",
-            1,
-        ),
-        OUTPUT_FORMATS,
-    ),
-    one_of(
-        field(
-            "quickstart",
-            "STRING",
-            Need::Optional,
-            "Datagen Details",
-            "Select a template",
-            1,
-        ),
-        &[
-            "CLICKSTREAM",
-            "CLICKSTREAM_CODES",
-            "CLICKSTREAM_USERS",
-            "ORDERS",
-            "RATINGS",
-            "USERS",
-            "USERS_",
-            "PAGEVIEWS",
-            "STOCK_TRADES",
-            "INVENTORY",
-            "PRODUCT",
-            "PURCHASES",
-            "TRANSACTIONS",
-            "CAMPAIGN_FINANCE",
-            "FLEET_MGMT_DESCRIPTION",
-            "FLEET_MGMT_LOCATION",
-            "FLEET_MGMT_SENSORS",
-            "PIZZA_ORDERS",
-            "PIZZA_ORDERS_COMPLETED",
-            "PIZZA_ORDERS_CANCELLED",
-            "INSURANCE_OFFERS",
-            "INSURANCE_CUSTOMERS",
-            "INSURANCE_CUSTOMER_ACTIVITY",
-            "GAMING_GAMES",
-            "GAMING_PLAYERS",
-            "GAMING_PLAYER_ACTIVITY",
-            "PAYROLL_EMPLOYEE",
-            "PAYROLL_EMPLOYEE_LOCATION",
-            "PAYROLL_BONUS",
-            "SYSLOG_LOGS",
-            "DEVICE_INFORMATION",
-            "SIEM_LOGS",
-            "SHOES",
-            "SHOE_CUSTOMERS",
-            "SHOE_ORDERS",
-            "SHOE_CLICKSTREAM",
-            "pageviews",
-            "users",
-            "orders",
-            "ratings",
-            "clickstream",
-            "stock_trades",
-        ],
-    ),
-    low(at_least(
-        with_default(
-            field(
-                "max.interval",
-                "INT",
-                Need::Optional,
-                "Datagen Details",
-                "Max interval between messages (ms)",
-                2,
-            ),
-            "1000",
-        ),
-        1,
-    )),
-    low(at_least(
-        with_default(
-            field(
-                "iterations",
-                "INT",
-                Need::Optional,
-                "Datagen Details",
-                "Number of messages",
-                3,
-            ),
-            "1000000",
-        ),
-        1,
-    )),
-];
-
-static S3_SINK: [Field; 8] = [
-    documented(
-        field("topics", "LIST", Need::Always, TOPICS_IN, "Topic names", 1),
-        "Identifies the topic name or a comma-separated list of topic names.",
-    ),
-    one_of(
-        field(
-            "input.data.format",
-            "STRING",
-            Need::Always,
-            INPUT,
-            "Input Kafka record value format",
-            1,
-        ),
-        INPUT_FORMATS,
-    ),
-    field(
-        "aws.access.key.id",
-        "PASSWORD",
-        Need::Always,
-        "Amazon Web Services credentials",
-        "Amazon Access Key ID",
-        1,
-    ),
-    field(
-        "aws.secret.access.key",
-        "PASSWORD",
-        Need::Always,
-        "Amazon Web Services credentials",
-        "Amazon Secret Access Key",
-        2,
-    ),
-    field(
-        "s3.bucket.name",
-        "STRING",
-        Need::Always,
-        "Amazon S3 details",
-        "Bucket name",
-        1,
-    ),
-    one_of(
-        field(
-            "output.data.format",
-            "STRING",
-            Need::Always,
-            OUTPUT,
-            "Output message format",
-            1,
-        ),
-        &["AVRO", "JSON", "PARQUET", "BYTES"],
-    ),
-    one_of(
-        field(
-            "time.interval",
-            "STRING",
-            Need::Always,
-            ORGANIZE,
-            "Time interval",
-            1,
-        ),
-        &["DAILY", "HOURLY"],
-    ),
-    at_least(
-        with_default(
-            field(
-                "flush.size",
-                "INT",
-                Need::Optional,
-                ORGANIZE,
-                "Flush size",
-                2,
-            ),
-            "1000",
-        ),
-        1000,
-    ),
-];
-
-static GCS_SINK: [Field; 6] = [
-    documented(
-        field("topics", "LIST", Need::Always, TOPICS_IN, "Topic names", 1),
-        "Identifies the topic name or a comma-separated list of topic names.",
-    ),
-    one_of(
-        field(
-            "data.format",
-            "STRING",
-            Need::Always,
-            "Messages",
-            "Message format",
-            1,
-        ),
-        &["BYTES", "JSON", "AVRO"],
-    ),
-    documented(
-        field(
-            "gcs.credentials.config",
-            "PASSWORD",
-            Need::Always,
-            "Google Cloud Storage details",
-            "Google Cloud Storage credentials.",
-            1,
-        ),
-        "Contents of the downloaded GCP service account JSON file.",
-    ),
-    field(
-        "gcs.bucket.name",
-        "STRING",
-        Need::Always,
-        "Google Cloud Storage details",
-        "Bucket name.",
-        2,
-    ),
-    one_of(
-        field(
-            "time.interval",
-            "STRING",
-            Need::Always,
-            ORGANIZE,
-            "Time interval",
-            1,
-        ),
-        &["DAILY", "HOURLY"],
-    ),
-    at_least(
-        with_default(
-            field(
-                "flush.size",
-                "INT",
-                Need::Optional,
-                ORGANIZE,
-                "Flush size",
-                2,
-            ),
-            "1000",
-        ),
-        1000,
-    ),
-];
-
-static POSTGRES_SOURCE: [Field; 8] = [
-    field(
-        "connection.host",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database hostname",
-        1,
-    ),
-    at_least(
-        with_default(
-            field(
-                "connection.port",
-                "INT",
-                Need::Optional,
-                DATABASE,
-                "Database port",
-                2,
-            ),
-            "5432",
-        ),
-        1,
-    ),
-    field(
-        "connection.user",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database username",
-        3,
-    ),
-    field(
-        "connection.password",
-        "PASSWORD",
-        Need::Always,
-        DATABASE,
-        "Database Password",
-        4,
-    ),
-    field(
-        "db.name",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database name",
-        5,
-    ),
-    field(
-        "table.whitelist",
-        "LIST",
-        Need::Optional,
-        "Database details",
-        "Table names",
-        1,
-    ),
-    field(
-        "topic.prefix",
-        "STRING",
-        Need::Optional,
-        TOPIC_OUT,
-        "Topic prefix",
-        1,
-    ),
-    one_of(
-        field(
-            "output.data.format",
-            "STRING",
-            Need::Always,
-            OUTPUT,
-            "Output Kafka record value format",
-            1,
-        ),
-        OUTPUT_FORMATS,
-    ),
-];
-
-static MYSQL_CDC_SOURCE: [Field; 6] = [
-    field(
-        "database.hostname",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database hostname",
-        1,
-    ),
-    at_least(
-        with_default(
-            field(
-                "database.port",
-                "INT",
-                Need::Optional,
-                DATABASE,
-                "Database port",
-                2,
-            ),
-            "3306",
-        ),
-        1,
-    ),
-    field(
-        "database.user",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database username",
-        3,
-    ),
-    field(
-        "database.password",
-        "PASSWORD",
-        Need::Always,
-        DATABASE,
-        "Database Password",
-        4,
-    ),
-    field(
-        "database.server.name",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database server name",
-        5,
-    ),
-    one_of(
-        field(
-            "output.data.format",
-            "STRING",
-            Need::Always,
-            OUTPUT,
-            "Output Kafka record value format",
-            1,
-        ),
-        OUTPUT_FORMATS,
-    ),
-];
-
-static SQL_SERVER_SINK: [Field; 7] = [
-    documented(
-        field("topics", "LIST", Need::Always, TOPICS_IN, "Topic names", 1),
-        "Identifies the topic name or a comma-separated list of topic names.",
-    ),
-    one_of(
-        field(
-            "input.data.format",
-            "STRING",
-            Need::Always,
-            INPUT,
-            "Input Kafka record value format",
-            1,
-        ),
-        INPUT_FORMATS,
-    ),
-    field(
-        "connection.host",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database hostname",
-        1,
-    ),
-    at_least(
-        with_default(
-            field(
-                "connection.port",
-                "INT",
-                Need::Optional,
-                DATABASE,
-                "Database port",
-                2,
-            ),
-            "1433",
-        ),
-        1,
-    ),
-    field(
-        "connection.user",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database username",
-        3,
-    ),
-    field(
-        "connection.password",
-        "PASSWORD",
-        Need::Always,
-        DATABASE,
-        "Database Password",
-        4,
-    ),
-    field(
-        "db.name",
-        "STRING",
-        Need::Always,
-        DATABASE,
-        "Database name",
-        5,
-    ),
-];
-
-static PUBSUB_SOURCE: [Field; 4] = [
-    field(
-        "kafka.topic",
-        "STRING",
-        Need::Always,
-        TOPIC_OUT,
-        "Topic name",
-        1,
-    ),
-    field(
-        "gcp.pubsub.project.id",
-        "STRING",
-        Need::Always,
-        "Google Cloud Pub/Sub details",
-        "Project ID",
-        1,
-    ),
-    field(
-        "gcp.pubsub.subscription.id",
-        "STRING",
-        Need::Always,
-        "Google Cloud Pub/Sub details",
-        "Subscription ID",
-        2,
-    ),
-    field(
-        "gcp.pubsub.credentials.json",
-        "PASSWORD",
-        Need::Always,
-        "Google Cloud Pub/Sub details",
-        "Google Cloud credentials",
-        3,
-    ),
-];
 
 /// A managed connector plugin.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ManagedPlugin {
     /// The plugin name used as `connector.class` (`S3_SINK`).
-    pub(crate) class: &'static str,
+    pub(crate) class: String,
     /// The Java class, also accepted as `connector.class` and named by validation answers.
-    pub(crate) java_class: &'static str,
-    pub(crate) type_: &'static str,
-    pub(crate) version: &'static str,
-    fields: &'static [Field],
+    pub(crate) java_class: String,
+    #[serde(rename = "type")]
+    pub(crate) type_: String,
+    pub(crate) version: String,
+    /// The plugin's own keys, between the common ones.
+    fields: Vec<Field>,
 }
 
-/// The catalogue, in the order `list_connector_plugins` answers.
-pub(crate) static PLUGINS: [ManagedPlugin; 7] = [
-    ManagedPlugin {
-        class: "DatagenSource",
-        java_class: "io.confluent.kafka.connect.datagen.DatagenConnector",
-        type_: "source",
-        version: "0.6.7",
-        fields: &DATAGEN,
-    },
-    ManagedPlugin {
-        class: "GcsSink",
-        java_class: "io.confluent.connect.gcs.GcsSinkConnector",
-        type_: "sink",
-        version: "10.1.12",
-        fields: &GCS_SINK,
-    },
-    ManagedPlugin {
-        class: "MicrosoftSqlServerSink",
-        java_class: "io.confluent.connect.jdbc.JdbcSinkConnector",
-        type_: "sink",
-        version: "0.1.0",
-        fields: &SQL_SERVER_SINK,
-    },
-    ManagedPlugin {
-        class: "MySqlCdcSource",
-        java_class: "io.debezium.connector.mysql.MySqlConnector",
-        type_: "source",
-        version: "0.1.0",
-        fields: &MYSQL_CDC_SOURCE,
-    },
-    ManagedPlugin {
-        class: "PostgresSource",
-        java_class: "io.confluent.connect.jdbc.JdbcSourceConnector",
-        type_: "source",
-        version: "0.1.0",
-        fields: &POSTGRES_SOURCE,
-    },
-    ManagedPlugin {
-        class: "PubSubSource",
-        java_class: "io.confluent.connect.gcp.pubsub.PubSubSourceConnector",
-        type_: "source",
-        version: "0.1.0",
-        fields: &PUBSUB_SOURCE,
-    },
-    ManagedPlugin {
-        class: "S3_SINK",
-        java_class: "io.confluent.connect.s3.S3SinkConnector",
-        type_: "sink",
-        version: "10.5.13",
-        fields: &S3_SINK,
-    },
-];
+/// `catalog.json`: keys every managed plugin defines before and after its own, and the
+/// plugins in the order `list_connector_plugins` answers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    common_head: Vec<Field>,
+    common_tail: Vec<Field>,
+    plugins: Vec<ManagedPlugin>,
+}
+
+/// The catalogue, parsed on first use. The file is part of the build and checked by this
+/// module's tests, so failing to parse it is a bug in the emulator, not in a request.
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("catalog.json"))
+        .unwrap_or_else(|e| panic!("src/catalog.json is not a valid catalogue: {e}"))
+});
+
+/// The managed plugins, in the order `list_connector_plugins` answers.
+pub(crate) fn plugins() -> &'static [ManagedPlugin] {
+    &CATALOG.plugins
+}
 
 /// The plugin whose name or Java class is `class`.
 pub(crate) fn find(class: &str) -> Option<&'static ManagedPlugin> {
     let class = class.trim();
-    PLUGINS
+    plugins()
         .iter()
         .find(|p| p.class == class || p.java_class == class)
 }
 
 impl ManagedPlugin {
     pub(crate) fn connector_type(&self) -> connect::ConnectorType {
-        connect::ConnectorType::from(self.type_)
+        connect::ConnectorType::from(self.type_.as_str())
     }
 
-    fn all_fields(&self) -> impl Iterator<Item = &'static Field> {
-        COMMON_HEAD
+    fn all_fields(&self) -> impl Iterator<Item = &Field> {
+        CATALOG
+            .common_head
             .iter()
             .chain(self.fields.iter())
-            .chain(COMMON_TAIL.iter())
+            .chain(CATALOG.common_tail.iter())
     }
 
     /// Keys defined as `PASSWORD`, masked in answers.
     pub(crate) fn password_keys(&self) -> BTreeSet<String> {
         self.all_fields()
             .filter(|f| f.ty == "PASSWORD")
-            .map(|f| f.name.to_owned())
+            .map(|f| f.name.clone())
             .collect()
     }
 
@@ -769,15 +125,11 @@ impl ManagedPlugin {
     pub(crate) fn problems(&self, config: &BTreeMap<String, String>) -> Vec<(String, String)> {
         self.check(config)
             .into_iter()
-            .flat_map(|c| {
-                c.errors
-                    .into_iter()
-                    .map(move |e| (c.field.name.to_owned(), e))
-            })
+            .flat_map(|c| c.errors.into_iter().map(move |e| (c.field.name.clone(), e)))
             .collect()
     }
 
-    fn check(&self, config: &BTreeMap<String, String>) -> Vec<Checked> {
+    fn check(&self, config: &BTreeMap<String, String>) -> Vec<Checked<'_>> {
         let auth_mode = config
             .get("kafka.auth.mode")
             .map(|v| v.trim())
@@ -785,14 +137,14 @@ impl ManagedPlugin {
             .unwrap_or("KAFKA_API_KEY");
         self.all_fields()
             .map(|f| {
-                let given = config.get(f.name).map(|v| v.trim()).filter(|v| !v.is_empty());
-                let required = match f.need {
+                let given = config.get(&f.name).map(|v| v.trim()).filter(|v| !v.is_empty());
+                let required = match &f.need {
                     Need::Always => true,
                     Need::Optional => false,
                     Need::AuthMode(mode) => mode == auth_mode,
                 };
                 let mut errors = Vec::new();
-                let mut shown = given.unwrap_or(f.default).to_owned();
+                let mut shown = given.unwrap_or(&f.default).to_owned();
                 match given {
                     None if required && f.default.is_empty() => {
                         errors.push(format!("\"{}\" is required", f.name));
@@ -804,7 +156,7 @@ impl ManagedPlugin {
                     None => {}
                     Some(v) if f.name == "connector.class" => {
                         if v == self.class || v == self.java_class {
-                            shown = self.class.to_owned();
+                            shown = self.class.clone();
                         } else {
                             errors.push(format!(
                                 "Invalid value {v} for configuration connector.class: this plugin's class is {}",
@@ -831,8 +183,8 @@ impl ManagedPlugin {
         let checked = self.check(config);
         let mut groups: Vec<&str> = Vec::new();
         for c in &checked {
-            if !groups.contains(&c.field.group) {
-                groups.push(c.field.group);
+            if !groups.contains(&c.field.group.as_str()) {
+                groups.push(&c.field.group);
             }
         }
         let error_count: usize = checked.iter().map(|c| c.errors.len()).sum();
@@ -875,14 +227,14 @@ impl ManagedPlugin {
     }
 }
 
-struct Checked {
-    field: &'static Field,
+struct Checked<'a> {
+    field: &'a Field,
     value: String,
     errors: Vec<String>,
 }
 
 fn value_error(f: &Field, v: &str) -> Option<String> {
-    match f.ty {
+    match f.ty.as_str() {
         "INT" => match v.parse::<i64>() {
             Err(_) => Some(format!(
                 "Invalid value {v} for configuration {}: Not a number of type INT",
@@ -899,7 +251,7 @@ fn value_error(f: &Field, v: &str) -> Option<String> {
                 f.name
             ))
         }
-        _ if !f.allowed.is_empty() && !f.allowed.contains(&v) => Some(format!(
+        _ if !f.allowed.is_empty() && !f.allowed.iter().any(|a| a == v) => Some(format!(
             "Invalid value {v} for configuration {}: String must be one of: {}",
             f.name,
             f.allowed.join(", ")
@@ -1010,6 +362,85 @@ pub(crate) fn runtimes() -> Vec<connect::CustomConnectorRuntime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalogue_parses_and_every_entry_is_well_formed() {
+        let classes: Vec<&str> = plugins().iter().map(|p| p.class.as_str()).collect();
+        assert_eq!(
+            classes,
+            [
+                "DatagenSource",
+                "GcsSink",
+                "MicrosoftSqlServerSink",
+                "MySqlCdcSource",
+                "PostgresSource",
+                "PubSubSource",
+                "S3_SINK"
+            ],
+            "the crate docs name these, in this order"
+        );
+        let mut java_classes = BTreeSet::new();
+        for p in plugins() {
+            assert!(java_classes.insert(&p.java_class), "{} twice", p.java_class);
+            assert!(p.java_class.contains('.'), "{}: {}", p.class, p.java_class);
+            assert!(matches!(p.type_.as_str(), "source" | "sink"), "{}", p.class);
+            assert!(!p.version.is_empty(), "{}", p.class);
+            assert!(
+                !p.fields.is_empty(),
+                "{} defines no key of its own",
+                p.class
+            );
+            let names: Vec<&str> = p.all_fields().map(|f| f.name.as_str()).collect();
+            let unique: BTreeSet<&str> = names.iter().copied().collect();
+            assert_eq!(
+                unique.len(),
+                names.len(),
+                "{}: a key defined twice",
+                p.class
+            );
+            for f in p.all_fields() {
+                let at = format!("{}: {}", p.class, f.name);
+                assert!(
+                    !f.name.is_empty() && !f.group.is_empty() && !f.display.is_empty(),
+                    "{at}"
+                );
+                assert!(
+                    matches!(
+                        f.ty.as_str(),
+                        "STRING" | "INT" | "LIST" | "PASSWORD" | "BOOLEAN"
+                    ),
+                    "{at}: type {}",
+                    f.ty
+                );
+                assert!(
+                    matches!(f.importance.as_str(), "HIGH" | "MEDIUM" | "LOW"),
+                    "{at}"
+                );
+                assert!(f.order >= 1, "{at}");
+                assert!(
+                    f.min.is_none() || f.ty == "INT",
+                    "{at}: a minimum on a non-INT"
+                );
+                if let Need::AuthMode(mode) = &f.need {
+                    assert!(
+                        matches!(mode.as_str(), "KAFKA_API_KEY" | "SERVICE_ACCOUNT"),
+                        "{at}"
+                    );
+                }
+                if !f.default.is_empty() {
+                    assert_eq!(
+                        value_error(f, &f.default),
+                        None,
+                        "{at}: the default is refused"
+                    );
+                }
+                for d in &f.dependents {
+                    assert!(unique.contains(d.as_str()), "{at}: unknown dependent {d}");
+                }
+            }
+            assert!(unique.contains("connector.class") && unique.contains("tasks.max"));
+        }
+    }
 
     fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

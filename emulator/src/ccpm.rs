@@ -14,13 +14,14 @@ use ccloud_connect::ccpm::{
     UploadSourcePresignedUrl,
 };
 
-use super::errors::{Failure, JsonBody, Shape, empty, json_response};
-use super::paging::{PageRequest, paginate};
-use super::state::{
-    App, ArchiveFormat, CcpmPlugin, CcpmVersion, Query, State as Store, StorageCloud, ensure_array,
-    random_id, to_value,
-};
-use super::uploads;
+use crate::errors::{Failure, JsonBody, Shape};
+use crate::ids::random_id;
+use crate::json::{empty, ensure_array, json_response, to_value};
+use crate::paging::{PageRequest, paginate};
+use crate::presign;
+use crate::query::Query;
+use crate::store::{App, CcpmPlugin, CcpmVersion, Store};
+use crate::uploads::{self, ArchiveFormat, StorageCloud};
 
 const LIST: Shape = Shape::List;
 
@@ -141,7 +142,7 @@ pub(crate) async fn list_plugins(
         })?),
     };
     let items: Vec<(u64, Plugin)> = app
-        .state()
+        .store()
         .ccpm_plugins
         .values()
         .filter(|p| p.environment == env)
@@ -189,7 +190,7 @@ pub(crate) async fn create_plugin(
         Some(&req.spec.display_name),
         req.spec.description.as_deref(),
     )?;
-    let mut store = app.state();
+    let mut store = app.store();
     if name_taken(&store, &env, &req.spec.display_name, None) {
         return Err(Failure::conflict(
             LIST,
@@ -249,7 +250,7 @@ pub(crate) async fn get_plugin(
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let env = environment(&Query::parse(query.as_deref()))?;
-    let store = app.state();
+    let store = app.store();
     let p = plugin_in_env(&store, &id, &env)?;
     Ok(json_response(StatusCode::OK, &to_value(&p.plugin)))
 }
@@ -266,7 +267,7 @@ pub(crate) async fn update_plugin(
         req.spec.display_name.as_deref(),
         req.spec.description.as_deref(),
     )?;
-    let mut store = app.state();
+    let mut store = app.store();
     plugin_in_env(&store, &id, &env)?;
     if let Some(name) = &req.spec.display_name
         && name_taken(&store, &env, name, Some(&id))
@@ -299,7 +300,7 @@ pub(crate) async fn delete_plugin(
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let env = environment(&Query::parse(query.as_deref()))?;
-    let mut store = app.state();
+    let mut store = app.store();
     plugin_in_env(&store, &id, &env)?;
     store.ccpm_plugins.remove(&id);
     Ok(empty(StatusCode::NO_CONTENT))
@@ -330,7 +331,7 @@ pub(crate) async fn presigned_upload_url(
             ),
         )
     })?;
-    let issued = uploads::issue(&app, Some(env.clone()), cloud, format);
+    let issued = presign::issue(&app, Some(env.clone()), cloud, format);
     let answer = ccpm::PresignedUrl {
         api_version: Some("ccpm/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),
@@ -341,7 +342,7 @@ pub(crate) async fn presigned_upload_url(
         upload_url: Some(issued.upload_url),
         upload_form_data: (!issued.form.is_empty()).then(|| issued.form.into_iter().collect()),
     };
-    app.state().uploads.insert(issued.upload_id, issued.upload);
+    app.store().uploads.insert(issued.upload_id, issued.upload);
     Ok(json_response(StatusCode::CREATED, &to_value(&answer)))
 }
 
@@ -356,7 +357,7 @@ pub(crate) async fn list_versions(
     let page = PageRequest::parse(&query, LIST)?;
     let now = Instant::now();
     let items: Vec<(u64, Value)> = {
-        let store = app.state();
+        let store = app.store();
         let plugin = plugin_in_env(&store, &plugin_id, &env)?;
         let mut versions: Vec<&CcpmVersion> = plugin.versions.values().collect();
         versions.sort_by_key(|v| v.seq);
@@ -436,7 +437,7 @@ pub(crate) async fn create_version(
             "upload_source.location must be PRESIGNED_URL_LOCATION",
         ));
     }
-    let mut store = app.state();
+    let mut store = app.store();
     let plugin = plugin_in_env(&store, &plugin_id, &env)?;
     if plugin
         .versions
@@ -539,7 +540,7 @@ pub(crate) async fn get_version(
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let env = environment(&Query::parse(query.as_deref()))?;
-    let store = app.state();
+    let store = app.store();
     let plugin = plugin_in_env(&store, &plugin_id, &env)?;
     let v = plugin
         .versions
@@ -558,7 +559,7 @@ pub(crate) async fn delete_version(
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let env = environment(&Query::parse(query.as_deref()))?;
-    let mut store = app.state();
+    let mut store = app.store();
     plugin_in_env(&store, &plugin_id, &env)?;
     store
         .ccpm_plugins

@@ -16,11 +16,12 @@ use ccloud_connect::connect::{
     ConnectorState, CreateConnectorRequest,
 };
 
-use super::catalog::{self, MASK};
-use super::errors::{Failure, JsonBody, Shape, empty, json_response};
-use super::state::{
-    App, Connector, OffsetsRequest, Query, State as Store, ensure_array, random_id, to_value,
-};
+use crate::catalog::{self, MASK};
+use crate::errors::{Failure, JsonBody, Shape};
+use crate::ids::random_id;
+use crate::json::{empty, ensure_array, json_response, to_value};
+use crate::query::Query;
+use crate::store::{App, Connector, OffsetsRequest, Store};
 
 type ClusterPath = Path<(String, String)>;
 type ConnectorPath = Path<(String, String, String)>;
@@ -85,7 +86,7 @@ fn resolve(
             let class = get("connector.class")
                 .ok_or_else(|| Failure::bad_request(shape, missing("connector.class")))?;
             let plugin = catalog::find(class).ok_or_else(|| {
-                let available: Vec<&str> = catalog::PLUGINS.iter().map(|p| p.class).collect();
+                let available: Vec<&str> = catalog::plugins().iter().map(|p| p.class.as_str()).collect();
                 Failure::bad_request(
                     shape,
                     format!(
@@ -99,7 +100,7 @@ fn resolve(
                 type_: Some(plugin.connector_type()),
                 sensitive: plugin.password_keys(),
                 failure: (!problems.is_empty())
-                    .then(|| catalog::invalid_config_trace(&problems, plugin.class)),
+                    .then(|| catalog::invalid_config_trace(&problems, &plugin.class)),
             })
         }
         "CUSTOM" => {
@@ -367,7 +368,7 @@ pub(crate) async fn list(
             }
         }
     }
-    let store = app.state();
+    let store = app.store();
     let now = Instant::now();
     let empty_cluster = BTreeMap::new();
     let connectors = store.cluster(&env, &cluster).unwrap_or(&empty_cluster);
@@ -426,7 +427,7 @@ pub(crate) async fn create(
     };
     check_name(&name).map_err(|m| Failure::bad_request(flat, m))?;
     config.insert("name".to_owned(), name.clone());
-    let mut store = app.state();
+    let mut store = app.store();
     if store
         .cluster(&env, &cluster)
         .is_some_and(|c| c.contains_key(&name))
@@ -463,7 +464,7 @@ fn with_connector<T>(
     name: &str,
     f: impl FnOnce(&mut Connector, Instant) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let mut store = app.state();
+    let mut store = app.store();
     let now = Instant::now();
     let conn = store
         .connector_mut(env, cluster, name)
@@ -488,7 +489,7 @@ pub(crate) async fn delete(
     State(app): State<App>,
     Path((env, cluster, name)): ConnectorPath,
 ) -> Result<Response, Failure> {
-    let mut store = app.state();
+    let mut store = app.store();
     store
         .remove_connector(&env, &cluster, &name)
         .ok_or_else(|| not_found(&name))?;
@@ -525,7 +526,7 @@ pub(crate) async fn put_config(
     }
     check_name(&name).map_err(|m| Failure::bad_request(NESTED, m))?;
     config.insert("name".to_owned(), name.clone());
-    let mut store = app.state();
+    let mut store = app.store();
     let now = Instant::now();
     if let Some(existing) = store.cluster(&env, &cluster).and_then(|c| c.get(&name)) {
         for (k, v) in config.iter_mut() {
@@ -586,7 +587,7 @@ pub(crate) async fn restart(
     State(app): State<App>,
     Path((env, cluster, name)): ConnectorPath,
 ) -> Result<Response, Failure> {
-    let mut store = app.state();
+    let mut store = app.store();
     let config = store
         .cluster(&env, &cluster)
         .and_then(|c| c.get(&name))
@@ -748,7 +749,7 @@ pub(crate) async fn offsets_status(
 
 /// `GET .../connector-plugins`: the managed plugin catalogue.
 pub(crate) async fn list_plugins(Path((_env, _cluster)): ClusterPath) -> Response {
-    let plugins: Vec<connect::ConnectorPlugin> = catalog::PLUGINS
+    let plugins: Vec<connect::ConnectorPlugin> = catalog::plugins()
         .iter()
         .map(|p| connect::ConnectorPlugin {
             class: p.class.to_owned(),

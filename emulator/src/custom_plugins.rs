@@ -12,14 +12,15 @@ use ccloud_connect::connect::{
     UploadSourcePresignedUrl,
 };
 
-use super::catalog;
-use super::errors::{Failure, JsonBody, Shape, empty, json_response};
-use super::paging::{PageRequest, paginate};
-use super::state::{
-    App, ArchiveFormat, CustomPlugin, Query, State as Store, StorageCloud, ensure_array, random_id,
-    to_value,
-};
-use super::uploads;
+use crate::catalog;
+use crate::errors::{Failure, JsonBody, Shape};
+use crate::ids::random_id;
+use crate::json::{empty, ensure_array, json_response, to_value};
+use crate::paging::{PageRequest, paginate};
+use crate::presign;
+use crate::query::Query;
+use crate::store::{App, CustomPlugin, Store};
+use crate::uploads::{self, ArchiveFormat, StorageCloud};
 
 const LIST: Shape = Shape::List;
 const PATH: &str = "/connect/v1/custom-connector-plugins";
@@ -129,7 +130,7 @@ pub(crate) async fn list(
             )
         })?,
     };
-    let store = app.state();
+    let store = app.store();
     let items: Vec<(u64, CustomConnectorPlugin)> = store
         .custom_plugins
         .values()
@@ -201,7 +202,7 @@ pub(crate) async fn create(
         .upload_source
         .clone()
         .ok_or_else(|| Failure::invalid("/upload_source", "upload_source is required"))?;
-    let mut store = app.state();
+    let mut store = app.store();
     if name_taken(&store, &req.display_name, None) {
         return Err(Failure::conflict(
             LIST,
@@ -276,7 +277,7 @@ pub(crate) async fn get(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
-    let store = app.state();
+    let store = app.store();
     let p = store
         .custom_plugins
         .get(&id)
@@ -296,7 +297,7 @@ pub(crate) async fn update(
         .ok()
         .and_then(|v| v.get("sensitive_config_properties").cloned())
         .is_some();
-    let mut store = app.state();
+    let mut store = app.store();
     let existing = store
         .custom_plugins
         .get(&id)
@@ -364,7 +365,7 @@ pub(crate) async fn delete(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
-    app.state()
+    app.store()
         .custom_plugins
         .remove(&id)
         .ok_or_else(|| not_found(&id))?;
@@ -387,7 +388,7 @@ pub(crate) async fn presigned_upload_url(
         )
     })?;
     let cloud = cloud_of(req.cloud.as_ref(), "/cloud")?;
-    let issued = uploads::issue(&app, None, cloud, format);
+    let issued = presign::issue(&app, None, cloud, format);
     let answer = connect::PresignedUrl {
         api_version: Some("connect/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),
@@ -397,7 +398,7 @@ pub(crate) async fn presigned_upload_url(
         upload_url: Some(issued.upload_url),
         upload_form_data: (!issued.form.is_empty()).then(|| issued.form.into_iter().collect()),
     };
-    app.state().uploads.insert(issued.upload_id, issued.upload);
+    app.store().uploads.insert(issued.upload_id, issued.upload);
     Ok(json_response(StatusCode::OK, &to_value(&answer)))
 }
 

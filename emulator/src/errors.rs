@@ -1,11 +1,16 @@
-//! The error bodies the emulator answers with, one shape per API family.
+//! The error bodies the API endpoints answer with, one shape per API family, and the JSON
+//! request body extractor whose refusals take those shapes. The storage endpoints answer
+//! in their services' formats instead (`storage_errors`).
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use serde_json::{Value, json};
+
+use crate::ids::random_hex;
+use crate::json::json_response;
 
 /// Which error body an endpoint answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +125,7 @@ impl Failure {
             Shape::Flat => json!({"code": code, "message": self.message}),
             Shape::List => {
                 let mut item = json!({
-                    "id": super::state::random_hex(32),
+                    "id": random_hex(32),
                     "status": code.to_string(),
                     "code": self.code,
                     "title": title(self.status),
@@ -154,16 +159,6 @@ fn title(status: StatusCode) -> &'static str {
         429 => "Rate Limit Exceeded",
         _ => status.canonical_reason().unwrap_or("Error"),
     }
-}
-
-/// A JSON answer.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 /// The largest JSON request body taken: axum's default, far above any real request.
@@ -218,9 +213,4 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         Ok(JsonBody(body.freeze()))
     }
-}
-
-/// An answer with no body.
-pub(crate) fn empty(status: StatusCode) -> Response {
-    status.into_response()
 }

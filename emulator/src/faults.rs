@@ -1,16 +1,13 @@
 //! Fault injection: make the next requests fail or wait, to test a client's retries.
+//!
+//! Only what a fault is and the queue that holds them: a leaf, so the store can own the
+//! queue. How a fault is answered is the gate's business (`gate`), and the HTTP control
+//! endpoints that queue them are in `control`.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::Response;
-use serde::Deserialize;
-use serde_json::json;
-
-use super::errors::{Failure, JsonBody, Shape, empty, json_response};
-use super::state::App;
+use axum::http::Method;
 
 /// What an injected fault does to a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,10 +42,10 @@ pub enum FaultKind {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
-    kind: FaultKind,
-    times: u32,
-    path_contains: Option<String>,
-    method: Option<Method>,
+    pub(crate) kind: FaultKind,
+    pub(crate) times: u32,
+    pub(crate) path_contains: Option<String>,
+    pub(crate) method: Option<Method>,
 }
 
 impl Fault {
@@ -162,150 +159,10 @@ impl FaultQueue {
     }
 }
 
-/// `Retry-After` in whole seconds, as the API sends it.
-fn whole_seconds(d: Duration) -> u64 {
+/// `Retry-After` in whole seconds, rounded up, as the API sends it: a client that waits
+/// the announced time must not come back early.
+pub(crate) fn whole_seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
-/// The answer of a rate-limit or status fault for a request to `path`.
-pub(crate) fn answer(kind: &FaultKind, path: &str) -> Option<Response> {
-    match kind {
-        FaultKind::Delay(_) => None,
-        FaultKind::RateLimited { retry_after } => {
-            let secs = whole_seconds(*retry_after).to_string();
-            let mut response = if path.starts_with("/_storage/") {
-                super::storage_errors::throttled(path)
-            } else {
-                empty(StatusCode::TOO_MANY_REQUESTS)
-            };
-            let h = response.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&secs) {
-                h.insert(header::RETRY_AFTER, v.clone());
-                h.insert("x-ratelimit-reset", v);
-            }
-            h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-            Some(response)
-        }
-        FaultKind::Status(code) => {
-            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if path.starts_with("/_storage/") {
-                return Some(super::storage_errors::failed(path, status));
-            }
-            let message = format!(
-                "{} (fault injected by the emulator)",
-                status.canonical_reason().unwrap_or("Error")
-            );
-            let mut failure = Failure::new(status, Shape::for_path(path), "server_error", message);
-            if status.is_client_error() {
-                failure.code = "bad_request";
-            }
-            Some(axum::response::IntoResponse::into_response(failure))
-        }
-    }
-}
-
-/// Body of `POST /_emulator/faults`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FaultRequest {
-    /// `rate_limit`, `status` or `delay`.
-    kind: String,
-    #[serde(default)]
-    times: Option<u32>,
-    #[serde(default)]
-    path: Option<String>,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    retry_after_secs: Option<f64>,
-    #[serde(default)]
-    status: Option<u16>,
-    #[serde(default)]
-    delay_ms: Option<u64>,
-}
-
-fn control_error(message: String) -> Response {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        &json!({"error": {"code": 400, "message": message}}),
-    )
-}
-
-fn parse_fault(body: &[u8]) -> Result<Fault, String> {
-    let req: FaultRequest =
-        serde_json::from_slice(body).map_err(|e| format!("invalid fault: {e}"))?;
-    let mut fault = match req.kind.as_str() {
-        "rate_limit" => {
-            let secs = req.retry_after_secs.unwrap_or(1.0);
-            if !(secs.is_finite() && (0.0..=3600.0).contains(&secs)) {
-                return Err("retry_after_secs must be between 0 and 3600".to_owned());
-            }
-            Fault::rate_limited(Duration::from_secs_f64(secs))
-        }
-        "status" => match req.status.unwrap_or(500) {
-            s @ 400..=599 => Fault::status(s),
-            s => return Err(format!("status must be 400..=599, not {s}")),
-        },
-        "delay" => Fault::delay(Duration::from_millis(req.delay_ms.unwrap_or(1000))),
-        other => {
-            return Err(format!(
-                "unknown fault kind {other:?}: use rate_limit, status or delay"
-            ));
-        }
-    };
-    fault = fault.times(req.times.unwrap_or(1));
-    if let Some(path) = req.path {
-        fault = fault.path_contains(path);
-    }
-    if let Some(method) = req.method {
-        if Method::from_bytes(method.to_ascii_uppercase().as_bytes()).is_err() {
-            return Err(format!("{method:?} is not an HTTP method"));
-        }
-        fault = fault.method(&method);
-    }
-    Ok(fault)
-}
-
-fn describe(f: &Fault) -> serde_json::Value {
-    let mut v = match &f.kind {
-        FaultKind::RateLimited { retry_after } => {
-            json!({"kind": "rate_limit", "retry_after_secs": retry_after.as_secs_f64()})
-        }
-        FaultKind::Status(s) => json!({"kind": "status", "status": s}),
-        FaultKind::Delay(d) => json!({"kind": "delay", "delay_ms": d.as_millis() as u64}),
-    };
-    v["times"] = json!(f.times);
-    if let Some(p) = &f.path_contains {
-        v["path"] = json!(p);
-    }
-    if let Some(m) = &f.method {
-        v["method"] = json!(m.as_str());
-    }
-    v
-}
-
-/// `POST /_emulator/faults`: queue a fault, for clients that run the emulator binary.
-pub(crate) async fn inject(State(app): State<App>, JsonBody(body): JsonBody) -> Response {
-    match parse_fault(&body) {
-        Ok(fault) => {
-            let described = describe(&fault);
-            app.faults().push(fault);
-            json_response(StatusCode::CREATED, &described)
-        }
-        Err(message) => control_error(message),
-    }
-}
-
-/// `GET /_emulator/faults`: the faults still waiting.
-pub(crate) async fn list(State(app): State<App>) -> Response {
-    let faults: Vec<_> = app.faults().pending().iter().map(describe).collect();
-    json_response(StatusCode::OK, &json!({ "faults": faults }))
-}
-
-/// `DELETE /_emulator/faults`: drop every waiting fault.
-pub(crate) async fn clear(State(app): State<App>) -> Response {
-    app.faults().clear();
-    empty(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]
@@ -334,25 +191,5 @@ mod tests {
             Some(FaultKind::Status(503))
         );
         assert!(q.pending().is_empty());
-    }
-
-    #[test]
-    fn control_bodies_are_checked() {
-        let f = parse_fault(
-            br#"{"kind":"rate_limit","times":2,"retry_after_secs":1.5,"path":"/x","method":"put"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            f,
-            Fault::rate_limited(Duration::from_millis(1500))
-                .times(2)
-                .path_contains("/x")
-                .method("PUT")
-        );
-        assert!(parse_fault(br#"{"kind":"status","status":302}"#).is_err());
-        assert!(parse_fault(br#"{"kind":"boom"}"#).is_err());
-        assert!(parse_fault(br#"{"kind":"delay","extra":1}"#).is_err());
-        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
-        assert_eq!(whole_seconds(Duration::ZERO), 0);
     }
 }

@@ -1,20 +1,33 @@
-//! A streaming reader of `multipart/form-data` bodies, for the S3 POST form.
+//! A streaming reader of `multipart/form-data` bodies, for the S3 POST form, on `multer`
+//! (the parser behind axum's own multipart extractor).
 //!
 //! Parts come one at a time and a part's data in pieces, so the S3 endpoint can check the
 //! form's fields, which S3 forms carry before the file, before it reads a byte of the file,
-//! and can count the file without holding it. What the reader keeps is bounded by the
-//! largest piece the connection hands over plus one delimiter, whatever the body's size.
+//! and can count the file without holding it.
+//!
+//! `multer` alone would not bound what it holds: it pulls every piece the body has ready,
+//! and it buffers a preamble or a part's headers until it finds their end. So the body
+//! goes through [`Metered`] first, which hands `multer` one piece per poll (it then holds
+//! at most that piece plus one delimiter) and refuses to pull more than [`MAX_HEAD`] bytes
+//! before the reader is told the fields passed ([`FormReader::lift_budget`]).
 
-use aho_corasick::AhoCorasick;
-use bytes::{Bytes, BytesMut};
+use std::error::Error as StdError;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 /// RFC 2046 §5.1.1: a boundary has 1 to 70 characters. Longer ones are refused before the
 /// body is read, as nothing legitimate sends them and each costs the search of every part.
 pub(crate) const MAX_BOUNDARY: usize = 70;
 
-/// Room for the headers of one part; a form's parts carry two or three short ones.
-const MAX_PART_HEADERS: usize = 8 * 1024;
+/// What a form may hand over before the reader's budget is lifted: room for the fields an
+/// S3 form carries (64 KiB at most, see `storage`) and the parts' headers, twice over.
+pub(crate) const MAX_HEAD: u64 = 128 * 1024;
 
 /// Why a `Content-Type` names no usable boundary.
 #[derive(Debug, PartialEq, Eq)]
@@ -69,77 +82,141 @@ pub(crate) enum FormError {
     Malformed(&'static str),
     /// The body could not be read to its end: cut short, or a transport error.
     Body,
+    /// More than [`MAX_HEAD`] bytes came before the budget was lifted.
+    TooLarge,
 }
 
-/// Reads a `multipart/form-data` body part by part.
-pub(crate) struct FormReader<S> {
+/// Why [`Metered`] stopped a body.
+#[derive(Debug)]
+enum Pull {
+    Body,
+    OverBudget,
+}
+
+impl fmt::Display for Pull {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Pull::Body => "the request body could not be read",
+            Pull::OverBudget => "the form is too large before its file",
+        })
+    }
+}
+
+impl StdError for Pull {}
+
+/// The request body as `multer` sees it: one piece per poll, and no more than the budget
+/// allows until it is lifted.
+struct Metered<S> {
     body: S,
-    buf: BytesMut,
-    /// `CRLF--boundary`: what ends every part.
-    delimiter: Vec<u8>,
-    /// A linear-time search for `delimiter`, whatever the data around it.
-    finder: AhoCorasick,
-    /// The current part's data has been read; `buf` starts with the delimiter.
-    at_delimiter: bool,
-    /// The closing delimiter has been read.
-    finished: bool,
+    /// Bytes pulled so far, and how many may be pulled before the budget is lifted.
+    pulled: u64,
+    budget: Arc<AtomicU64>,
+    /// A piece was just handed over: the next poll yields instead of pulling another.
+    handed: bool,
 }
 
-impl<S, E> FormReader<S>
+impl<S, E> Stream for Metered<S>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
+    type Item = Result<Bytes, Pull>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.handed {
+            // `multer` pulls until the body is pending; yielding here makes it take what
+            // it holds first, so it never holds more than one piece.
+            this.handed = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if this.pulled >= this.budget.load(Ordering::Acquire) {
+            return Poll::Ready(Some(Err(Pull::OverBudget)));
+        }
+        match this.body.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(piece))) => {
+                this.pulled = this.pulled.saturating_add(piece.len() as u64);
+                this.handed = true;
+                Poll::Ready(Some(Ok(piece)))
+            }
+            Poll::Ready(Some(Err(_))) => Poll::Ready(Some(Err(Pull::Body))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// What a `multer` error means for the S3 endpoint.
+fn failed(error: multer::Error) -> FormError {
+    match error {
+        multer::Error::StreamReadFailed(inner) => match inner.downcast_ref::<Pull>() {
+            Some(Pull::OverBudget) => FormError::TooLarge,
+            _ => FormError::Body,
+        },
+        multer::Error::IncompleteFieldData { .. } => {
+            FormError::Malformed("the body ends inside a part, before its closing boundary")
+        }
+        multer::Error::IncompleteStream => {
+            FormError::Malformed("the body ends before the closing boundary")
+        }
+        multer::Error::IncompleteHeaders
+        | multer::Error::ReadHeaderFailed(_)
+        | multer::Error::DecodeHeaderName { .. }
+        | multer::Error::DecodeHeaderValue { .. } => {
+            FormError::Malformed("the headers of a part are not well-formed")
+        }
+        _ => FormError::Malformed("the form cannot be read"),
+    }
+}
+
+/// Reads a `multipart/form-data` body part by part.
+pub(crate) struct FormReader {
+    parts: multer::Multipart<'static>,
+    /// The part being read; dropping it lets `multer` skip what is left of it.
+    current: Option<multer::Field<'static>>,
+    budget: Arc<AtomicU64>,
+}
+
+impl FormReader {
     /// A reader of `body`, which has been checked to be `multipart/form-data` with
-    /// `boundary` (see [`boundary`]).
-    pub(crate) fn new(body: S, boundary: &str) -> Result<Self, FormError> {
-        let delimiter = format!("\r\n--{boundary}").into_bytes();
-        let finder = AhoCorasick::new([&delimiter])
-            .map_err(|_| FormError::Malformed("the multipart boundary cannot be searched for"))?;
-        Ok(FormReader {
+    /// `boundary` (see [`boundary`]). At most [`MAX_HEAD`] bytes are pulled from it until
+    /// [`lift_budget`](Self::lift_budget).
+    pub(crate) fn new<S, E>(body: S, boundary: &str) -> Self
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    {
+        let budget = Arc::new(AtomicU64::new(MAX_HEAD));
+        let metered = Metered {
             body,
-            // A CRLF in front makes the first delimiter look like every other one, so the
-            // preamble is read (and skipped) like the data of a part nobody asked for.
-            buf: BytesMut::from(&b"\r\n"[..]),
-            delimiter,
-            finder,
-            at_delimiter: false,
-            finished: false,
-        })
+            pulled: 0,
+            budget: budget.clone(),
+            handed: false,
+        };
+        FormReader {
+            parts: multer::Multipart::new(metered, boundary),
+            current: None,
+            budget,
+        }
     }
 
-    /// Appends the next piece of the body to `buf`; `false` at the end of the body.
-    async fn fill(&mut self) -> Result<bool, FormError> {
-        match self.body.next().await {
-            Some(Ok(piece)) => {
-                self.buf.extend_from_slice(&piece);
-                Ok(true)
-            }
-            Some(Err(_)) => Err(FormError::Body),
-            None => Ok(false),
-        }
+    /// Lets the rest of the body through: the fields passed, the file may come.
+    pub(crate) fn lift_budget(&self) {
+        self.budget.store(u64::MAX, Ordering::Release);
     }
 
     /// The next piece of the current part's data, or `None` at its end.
     pub(crate) async fn next_chunk(&mut self) -> Result<Option<Bytes>, FormError> {
+        let Some(part) = self.current.as_mut() else {
+            return Ok(None);
+        };
         loop {
-            if self.at_delimiter || self.finished {
-                return Ok(None);
-            }
-            if let Some(m) = self.finder.find(&self.buf[..]) {
-                self.at_delimiter = true;
-                let data = self.buf.split_to(m.start()).freeze();
-                return Ok((!data.is_empty()).then_some(data));
-            }
-            // A delimiter can only begin in the last `len - 1` bytes, or it would have been
-            // found: everything before them is data. Only that tail is searched again.
-            let settled = self.buf.len().saturating_sub(self.delimiter.len() - 1);
-            if settled > 0 {
-                return Ok(Some(self.buf.split_to(settled).freeze()));
-            }
-            if !self.fill().await? {
-                return Err(FormError::Malformed(
-                    "the body ends inside a part, before the closing boundary",
-                ));
+            match part.chunk().await.map_err(failed)? {
+                Some(piece) if piece.is_empty() => continue,
+                Some(piece) => return Ok(Some(piece)),
+                None => {
+                    self.current = None;
+                    return Ok(None);
+                }
             }
         }
     }
@@ -147,57 +224,21 @@ where
     /// Moves to the next part and answers its field name, or `None` after the closing
     /// delimiter. Whatever is left of the current part is skipped.
     pub(crate) async fn next_part(&mut self) -> Result<Option<String>, FormError> {
-        if self.finished {
+        self.current = None;
+        let Some(part) = self.parts.next_field().await.map_err(failed)? else {
             return Ok(None);
-        }
-        while self.next_chunk().await?.is_some() {}
-        let length = self.delimiter.len();
-        while self.buf.len() < length + 2 {
-            if !self.fill().await? {
-                return Err(FormError::Malformed("the body ends after a boundary"));
-            }
-        }
-        let _ = self.buf.split_to(length);
-        if self.buf.starts_with(b"--") {
-            // The epilogue, if any, is left unread.
-            self.finished = true;
-            return Ok(None);
-        }
-        if !self.buf.starts_with(b"\r\n") {
-            return Err(FormError::Malformed(
-                "a multipart boundary is not followed by CRLF",
-            ));
-        }
-        // The headers run from that CRLF to the first empty line; with no headers at all,
-        // the empty line is right there.
-        let mut searched = 0;
-        let end = loop {
-            if let Some(i) = self.buf[searched..]
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-            {
-                break searched + i;
-            }
-            if self.buf.len() > MAX_PART_HEADERS {
-                return Err(FormError::Malformed("the headers of a part are too long"));
-            }
-            searched = self.buf.len().saturating_sub(3);
-            if !self.fill().await? {
-                return Err(FormError::Malformed("a part has no end of headers"));
-            }
         };
-        let head = self.buf.split_to(end + 4);
-        let head = std::str::from_utf8(head.get(2..end).unwrap_or_default())
-            .map_err(|_| FormError::Malformed("the headers of a part are not UTF-8"))?;
-        let name = head
-            .split("\r\n")
-            .filter_map(|line| line.split_once(':'))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-disposition"))
-            .and_then(|(_, v)| disposition(v.trim()))
+        // `multer` takes any disposition with a name; the form wants `form-data`, so the
+        // header is read here rather than through `Field::name`.
+        let name = part
+            .headers()
+            .get(axum::http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(disposition)
             .ok_or(FormError::Malformed(
                 "a part has no Content-Disposition form-data name",
             ))?;
-        self.at_delimiter = false;
+        self.current = Some(part);
         Ok(Some(name))
     }
 }
@@ -221,10 +262,12 @@ mod tests {
             pieces.push(Ok::<_, ()>(Bytes::copy_from_slice(piece)));
             rest = tail;
         }
-        let mut form = FormReader::new(futures::stream::iter(pieces), boundary)?;
+        let mut form = FormReader::new(futures::stream::iter(pieces), boundary);
         block_on(async {
             let mut parts = Vec::new();
             while let Some(name) = form.next_part().await? {
+                // As the S3 endpoint does once the fields before the file passed.
+                form.lift_budget();
                 let mut data = Vec::new();
                 while let Some(piece) = form.next_chunk().await? {
                     data.extend_from_slice(&piece);
@@ -285,12 +328,18 @@ mod tests {
         assert!(malformed(
             b"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nunterminated"
         ));
-        let huge_headers = format!("--XyZ\r\nX-Pad: {}\r\n\r\n", "p".repeat(MAX_PART_HEADERS));
+        let huge_headers = format!("--XyZ\r\nX-Pad: {}\r\n\r\n", "p".repeat(8 * 1024));
         assert!(malformed(huge_headers.as_bytes()));
         assert_eq!(read_all(b"--XyZ--", "XyZ", &[1]).unwrap(), vec![]);
         let broken = futures::stream::iter([Ok(Bytes::from_static(b"--XyZ\r\n")), Err(())]);
-        let mut form = FormReader::new(broken, "XyZ").unwrap();
+        let mut form = FormReader::new(broken, "XyZ");
         assert_eq!(block_on(form.next_part()), Err(FormError::Body));
+        // A preamble, or headers, that never end are not held past the budget.
+        let endless = futures::stream::iter(
+            std::iter::repeat_with(|| Ok::<_, ()>(Bytes::from(vec![b'p'; 4096]))).take(1024),
+        );
+        let mut form = FormReader::new(endless, "XyZ");
+        assert_eq!(block_on(form.next_part()), Err(FormError::TooLarge));
     }
 
     #[test]

@@ -152,18 +152,39 @@
 //! `--data-raw` bodies, and the backslash-escaped `\?page_size\=20` of one example (stray
 //! backslashes at the end of the path and in the query are dropped before routing).
 
+// Module layering: each module imports only modules of a lower layer (or its own), so
+// there is no import cycle.
+//
+// 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
+//    `json` (JSON answers), `faults` (what a fault is, the queue), `uploads` (what a
+//    presigned upload is, their index), `catalog` (managed plugins: data and checks),
+//    `form` (the multipart reader).
+// 1. Answers and request checks shared by the handlers: `errors` (the API's error shapes),
+//    `storage_errors` (the storage services' error documents), `auth`, `paging`.
+// 2. The store: `store` (everything remembered, settings, the fault queue), above the
+//    data it holds and below every handler.
+// 3. Handlers: `connectors`, `custom_plugins`, `ccpm`, `presign` (issuing upload URLs),
+//    `storage` (the upload endpoints), `control` (`/_emulator/...`).
+// 4. The edge: `gate` (middleware), then this file (public API, router).
+
 mod auth;
 mod catalog;
 mod ccpm;
 mod connectors;
+mod control;
 mod custom_plugins;
 mod errors;
 mod faults;
 mod form;
+mod gate;
+mod ids;
+mod json;
 mod paging;
-mod state;
+mod presign;
+mod query;
 mod storage;
 mod storage_errors;
+mod store;
 mod uploads;
 
 use std::fmt;
@@ -172,9 +193,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::middleware::{self, Next};
+use axum::extract::Request;
+use axum::http::{StatusCode, Uri};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use tokio::sync::oneshot;
@@ -184,10 +205,10 @@ use tower::Layer as _;
 pub use faults::{Fault, FaultKind};
 
 use errors::{Failure, Shape};
+use store::{App, Settings, Shared};
 
 /// What the emulator prints in place of a secret.
 pub(crate) const REDACTED: &str = "[redacted]";
-use state::{App, Settings, Shared};
 
 /// Entry point of the emulator: [`Emulator::builder`] configures one, and
 /// [`EmulatorConfig::start`] starts it.
@@ -336,7 +357,7 @@ impl EmulatorConfig {
             base_url.clone(),
         ));
         // Rewriting the URI must happen before routing, so this layer wraps the router.
-        let app = middleware::from_fn(normalize_uri).layer(router(shared.clone()));
+        let app = middleware::from_fn(gate::normalize_uri).layer(router(shared.clone()));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(
@@ -421,19 +442,19 @@ impl EmulatorHandle {
     /// The size in bytes of the archive received for `upload_id` by a storage endpoint, or
     /// `None` while nothing was uploaded for it.
     pub fn uploaded_size(&self, upload_id: &str) -> Option<u64> {
-        let state = self.shared.state();
-        state.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
+        let store = self.shared.store();
+        store.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
     }
 
     /// Counts of what the emulator holds, for tests that check it does not grow. Not part
     /// of the stable API.
     #[doc(hidden)]
     pub fn inspect(&self) -> Inspection {
-        let state = self.shared.state();
+        let store = self.shared.store();
         Inspection {
-            clusters: state.clusters.len(),
-            connectors: state.clusters.values().map(|c| c.len()).sum(),
-            uploads: state.uploads.len(),
+            clusters: store.clusters.len(),
+            connectors: store.clusters.values().map(|c| c.len()).sum(),
+            uploads: store.uploads.len(),
             uploads_in_progress: self.shared.uploads_in_progress(),
         }
     }
@@ -544,12 +565,14 @@ fn router(app: App) -> Router {
         .route("/_storage/gcs/{bucket}/{*object}", put(storage::gcs_put))
         .route(
             "/_emulator/faults",
-            get(faults::list).post(faults::inject).delete(faults::clear),
+            get(control::list)
+                .post(control::inject)
+                .delete(control::clear),
         )
-        .route(HEALTH, get(|| async { "ok" }))
+        .route(control::HEALTH, get(control::health))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(app.clone(), gate))
+        .layer(middleware::from_fn_with_state(app.clone(), gate::gate))
         .with_state(app)
 }
 
@@ -569,95 +592,4 @@ async fn method_not_allowed(uri: Uri) -> Response {
         format!("method not allowed on {}", uri.path()),
     )
     .into_response()
-}
-
-fn is_api(path: &str) -> bool {
-    path.starts_with("/connect/") || path.starts_with("/ccpm/")
-}
-
-/// The one control endpoint open without credentials, for readiness probes: it tells
-/// nothing and changes nothing.
-const HEALTH: &str = "/_emulator/health";
-
-/// The request body was not read, so the connection cannot be reused.
-fn closing(mut answer: Response, has_body: bool) -> Response {
-    if has_body {
-        answer
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    answer
-}
-
-/// Faults, authentication and the response headers of every API answer.
-async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let has_body = request.headers().contains_key(header::CONTENT_LENGTH)
-        || request.headers().contains_key(header::TRANSFER_ENCODING);
-    if path.starts_with("/_emulator/") {
-        // Control endpoints can queue faults that break every client of the emulator, so
-        // they need the same credentials as the API when credentials are configured.
-        if let Some(required) = app.settings.credentials.as_ref()
-            && path != HEALTH
-            && let Err(refusal) = auth::check(request.headers(), Some(required))
-        {
-            return closing(auth::unauthorized(refusal), has_body);
-        }
-        return next.run(request).await;
-    }
-    let fault = app.faults().take(request.method(), &path);
-    let early = match fault.as_ref().and_then(|f| faults::answer(f, &path)) {
-        Some(answer) => Some(answer),
-        None => {
-            if let Some(FaultKind::Delay(d)) = fault {
-                tokio::time::sleep(d).await;
-            }
-            match auth::check(request.headers(), app.settings.credentials.as_ref()) {
-                Err(refusal) if is_api(&path) => Some(auth::unauthorized(refusal)),
-                _ => None,
-            }
-        }
-    };
-    let mut response = match early {
-        Some(answer) => closing(answer, has_body),
-        None => next.run(request).await,
-    };
-    if is_api(&path) {
-        let (remaining, reset) = app.count_request();
-        let h = response.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&state::random_uuid()) {
-            h.insert("x-request-id", v);
-        }
-        h.insert("x-ratelimit-limit", HeaderValue::from(state::RATE_LIMIT));
-        h.entry("x-ratelimit-remaining")
-            .or_insert(HeaderValue::from(remaining));
-        h.entry("x-ratelimit-reset")
-            .or_insert(HeaderValue::from(reset));
-    }
-    response
-}
-
-/// Drops the backslashes a shell escape left in a URL (`...plugins\?page_size\=20`): at the
-/// end of the path and anywhere in the query. No client sends a raw backslash otherwise.
-async fn normalize_uri(mut request: Request, next: Next) -> Response {
-    let raw = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .unwrap_or("/");
-    let (path, query) = match raw.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (raw, None),
-    };
-    if path.ends_with('\\') || query.is_some_and(|q| q.contains('\\')) {
-        let mut fixed = path.trim_end_matches('\\').to_owned();
-        if let Some(q) = query {
-            fixed.push('?');
-            fixed.push_str(&q.replace('\\', ""));
-        }
-        if let Ok(new) = fixed.parse::<Uri>() {
-            *request.uri_mut() = new;
-        }
-    }
-    next.run(request).await
 }

@@ -19,10 +19,14 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
-use super::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
-use super::state::{App, Query, UploadTarget, UploadedFile, random_hex, random_uuid};
-use super::storage_errors::{azure_error, busy, entity_too_large, incomplete_body, s3_error};
-use super::uploads::{BUCKET, azure_location, expired, gcs_location, s3_location};
+use crate::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
+use crate::ids::{random_hex, random_uuid};
+use crate::query::Query;
+use crate::storage_errors::{azure, busy, entity_too_large, gcs, incomplete_body, s3};
+use crate::store::App;
+use crate::uploads::{
+    BUCKET, UploadTarget, UploadedFile, azure_location, expired, gcs_location, s3_location,
+};
 
 /// Room a multipart form needs around the file, beyond the size limit of the file itself:
 /// the fields before it, and what the fields may hold at most.
@@ -88,50 +92,17 @@ where
     Ok(counted)
 }
 
-fn malformed(detail: &str) -> Response {
-    s3_error(
-        StatusCode::BAD_REQUEST,
-        "MalformedPOSTRequest",
-        &format!("The body of your POST request is not well-formed multipart/form-data: {detail}."),
-        &[],
-    )
-}
-
 fn form_failed(error: FormError) -> Response {
     match error {
-        FormError::Malformed(detail) => malformed(detail),
+        FormError::Malformed(detail) => s3::malformed(detail),
         FormError::Body => incomplete_body(),
+        FormError::TooLarge => s3::fields_too_large(),
     }
-}
-
-fn policy_failed(message: &str) -> Response {
-    s3_error(
-        StatusCode::FORBIDDEN,
-        "AccessDenied",
-        &format!("Invalid according to Policy: {message}"),
-        &[],
-    )
-}
-
-fn missing_field(name: &str) -> Response {
-    s3_error(
-        StatusCode::BAD_REQUEST,
-        "InvalidArgument",
-        &format!(
-            "Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields: those after the file are ignored."
-        ),
-        &[("ArgumentName", name.to_owned())],
-    )
 }
 
 /// The form's fields before the file part, names lowercased; `None` when no part is the
 /// file. They may hold [`FORM_OVERHEAD`] bytes in all.
-async fn read_fields<S, E>(
-    form: &mut FormReader<S>,
-) -> Result<Option<BTreeMap<String, String>>, Response>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-{
+async fn read_fields(form: &mut FormReader) -> Result<Option<BTreeMap<String, String>>, Response> {
     let mut fields = BTreeMap::new();
     let mut room = FORM_OVERHEAD as usize;
     loop {
@@ -145,18 +116,13 @@ where
         }
         let mut value = Vec::new();
         while let Some(piece) = form.next_chunk().await.map_err(form_failed)? {
-            room = room.checked_sub(piece.len()).ok_or_else(|| {
-                s3_error(
-                    StatusCode::BAD_REQUEST,
-                    "MaxPostPreDataLengthExceeded",
-                    "Your POST request fields preceding the upload file were too large.",
-                    &[],
-                )
-            })?;
+            room = room
+                .checked_sub(piece.len())
+                .ok_or_else(s3::fields_too_large)?;
             value.extend_from_slice(&piece);
         }
         let value =
-            String::from_utf8(value).map_err(|_| malformed("a field value is not UTF-8"))?;
+            String::from_utf8(value).map_err(|_| s3::malformed("a field value is not UTF-8"))?;
         fields.insert(name.to_ascii_lowercase(), value);
     }
 }
@@ -171,18 +137,18 @@ fn authorize(
 ) -> Result<String, Box<Response>> {
     let key = fields
         .get("key")
-        .ok_or_else(|| Box::new(missing_field("key")))?;
+        .ok_or_else(|| Box::new(s3::missing_field("key")))?;
     let key_failed = || {
-        Box::new(policy_failed(&format!(
+        Box::new(s3::policy_failed(&format!(
             "Policy Condition failed: [\"eq\", \"$key\", {key:?}]"
         )))
     };
-    let mut state = app.state();
-    let id = state
+    let mut store = app.store();
+    let id = store
         .uploads
         .at(&s3_location(bucket, key))
         .ok_or_else(key_failed)?;
-    let upload = state.uploads.get(&id).ok_or_else(key_failed)?;
+    let upload = store.uploads.get(&id).ok_or_else(key_failed)?;
     let UploadTarget::S3 { form: expected, .. } = &upload.target else {
         return Err(key_failed());
     };
@@ -190,16 +156,11 @@ fn authorize(
         match fields.get(name) {
             Some(v) if v == value => {}
             _ if name == "x-amz-signature" => {
-                return Err(Box::new(s3_error(
-                    StatusCode::FORBIDDEN,
-                    "SignatureDoesNotMatch",
-                    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-                    &[],
-                )));
+                return Err(Box::new(s3::signature_mismatch()));
             }
-            None if name == "policy" => return Err(Box::new(missing_field("policy"))),
+            None if name == "policy" => return Err(Box::new(s3::missing_field("policy"))),
             _ => {
-                return Err(Box::new(policy_failed(&format!(
+                return Err(Box::new(s3::policy_failed(&format!(
                     "Policy Condition failed: [\"eq\", \"${name}\", {value:?}]"
                 ))));
             }
@@ -209,15 +170,15 @@ fn authorize(
         .keys()
         .find(|k| !expected.contains_key(*k) && !k.starts_with("x-ignore-"))
     {
-        return Err(Box::new(policy_failed(&format!(
+        return Err(Box::new(s3::policy_failed(&format!(
             "Extra input fields: {extra}"
         ))));
     }
     if expired(upload, Instant::now()) {
         if upload.file.is_none() {
-            state.uploads.remove(&id);
+            store.uploads.remove(&id);
         }
-        return Err(Box::new(policy_failed("Policy expired.")));
+        return Err(Box::new(s3::policy_failed("Policy expired.")));
     }
     Ok(id)
 }
@@ -230,20 +191,10 @@ pub(crate) async fn s3_post(
 ) -> Response {
     let (parts, body) = request.into_parts();
     if bucket != BUCKET {
-        return s3_error(
-            StatusCode::NOT_FOUND,
-            "NoSuchBucket",
-            "The specified bucket does not exist",
-            &[("BucketName", bucket)],
-        );
+        return s3::no_such_bucket(bucket);
     }
     let Some(length) = content_length(&parts.headers) else {
-        return s3_error(
-            StatusCode::LENGTH_REQUIRED,
-            "MissingContentLength",
-            "You must provide the Content-Length HTTP header.",
-            &[],
-        );
+        return s3::missing_content_length();
     };
     let max = app.settings.max_upload_size;
     if length > max.saturating_add(FORM_OVERHEAD) {
@@ -257,15 +208,10 @@ pub(crate) async fn s3_post(
     let boundary = match form::boundary(content_type) {
         Ok(boundary) => boundary,
         Err(BoundaryError::NotMultipart) => {
-            return s3_error(
-                StatusCode::PRECONDITION_FAILED,
-                "PreconditionFailed",
-                "Bucket POST must be of the enclosure-type multipart/form-data",
-                &[],
-            );
+            return s3::not_multipart();
         }
         Err(BoundaryError::TooLong(n)) => {
-            return malformed(&format!(
+            return s3::malformed(&format!(
                 "the multipart boundary has {n} characters, and RFC 2046 allows at most {MAX_BOUNDARY}"
             ));
         }
@@ -273,19 +219,11 @@ pub(crate) async fn s3_post(
     let Some(_slot) = app.upload_slot() else {
         return busy(parts.uri.path());
     };
-    let mut form = match FormReader::new(body.into_data_stream(), &boundary) {
-        Ok(form) => form,
-        Err(e) => return form_failed(e),
-    };
+    let mut form = FormReader::new(body.into_data_stream(), &boundary);
     let fields = match read_fields(&mut form).await {
         Ok(Some(fields)) => fields,
         Ok(None) => {
-            return s3_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidArgument",
-                "POST requires exactly one file upload per request.",
-                &[("ArgumentName", "file".to_owned())],
-            );
+            return s3::no_file();
         }
         Err(answer) => return answer,
     };
@@ -294,6 +232,7 @@ pub(crate) async fn s3_post(
         Ok(id) => id,
         Err(answer) => return *answer,
     };
+    form.lift_budget();
     let mut counted = Counted::default();
     loop {
         match form.next_chunk().await {
@@ -307,14 +246,7 @@ pub(crate) async fn s3_post(
         Ok(Some(after)) => {
             // S3 ignores every field after the file, so a form in that order fails there
             // with a confusing policy error; say so directly.
-            return s3_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidArgument",
-                &format!(
-                    "The file must be the last field of the form; field {after:?} comes after it and S3 would ignore it."
-                ),
-                &[("ArgumentName", after)],
-            );
+            return s3::field_after_file(after);
         }
         Err(e) => return form_failed(e),
     }
@@ -322,19 +254,11 @@ pub(crate) async fn s3_post(
         return entity_too_large(counted.size, max);
     }
     if counted.size == 0 {
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "EntityTooSmall",
-            "Your proposed upload is smaller than the minimum allowed size",
-            &[
-                ("ProposedSize", "0".to_owned()),
-                ("MinSizeAllowed", "1".to_owned()),
-            ],
-        );
+        return s3::empty_file();
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
+    if !app.store().uploads.record(&upload_id, counted.file()) {
         // Forgotten while the file was on its way: it had expired unused.
-        return policy_failed("Policy expired.");
+        return s3::policy_failed("Policy expired.");
     }
     let key = fields.get("key").map(String::as_str).unwrap_or_default();
     let location = format!("{}/_storage/s3/{bucket}/{key}", app.base_url);
@@ -356,96 +280,54 @@ pub(crate) async fn azure_put(
     body: Body,
 ) -> Response {
     let query = Query::parse(query.as_deref());
-    let auth_failed = |why: &str| {
-        azure_error(
-            StatusCode::FORBIDDEN,
-            "AuthenticationFailed",
-            &format!(
-                "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature. {why}"
-            ),
-        )
-    };
     let max = app.settings.max_upload_size;
     let upload_id = {
-        let mut state = app.state();
-        let no_sas = || auth_failed("No SAS was issued for this blob.");
-        let Some(id) = state.uploads.at(&azure_location(&container, &blob)) else {
+        let mut store = app.store();
+        let no_sas = || azure::auth_failed("No SAS was issued for this blob.");
+        let Some(id) = store.uploads.at(&azure_location(&container, &blob)) else {
             return no_sas();
         };
-        let Some(upload) = state.uploads.get(&id) else {
+        let Some(upload) = store.uploads.get(&id) else {
             return no_sas();
         };
         let UploadTarget::Azure { signature, .. } = &upload.target else {
             return no_sas();
         };
         if query.get("sig") != Some(signature.as_str()) {
-            return auth_failed("Signature did not match.");
+            return azure::auth_failed("Signature did not match.");
         }
         if expired(upload, Instant::now()) {
             if upload.file.is_none() {
-                state.uploads.remove(&id);
+                store.uploads.remove(&id);
             }
-            return auth_failed("Signed expiry time has passed.");
+            return azure::auth_failed("Signed expiry time has passed.");
         }
         id
     };
     match headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) {
-        None => {
-            return azure_error(
-                StatusCode::BAD_REQUEST,
-                "MissingRequiredHeader",
-                "An HTTP header that's mandatory for this request is not specified. (x-ms-blob-type)",
-            );
-        }
-        Some(t) if t != "BlockBlob" => {
-            return azure_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidHeaderValue",
-                "The value for one of the HTTP headers is not in the correct format. (x-ms-blob-type)",
-            );
-        }
+        None => return azure::missing_blob_type(),
+        Some(t) if t != "BlockBlob" => return azure::invalid_blob_type(),
         Some(_) => {}
     }
     let Some(length) = content_length(&headers) else {
-        return azure_error(
-            StatusCode::LENGTH_REQUIRED,
-            "MissingContentLengthHeader",
-            "Content-Length HTTP header is missing.",
-        );
-    };
-    let too_large = || {
-        azure_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "RequestBodyTooLarge",
-            "The request body is too large and exceeds the maximum permissible limit.",
-        )
+        return azure::missing_content_length();
     };
     if length > max {
-        return too_large();
+        return azure::too_large();
     }
     let Some(_slot) = app.upload_slot() else {
         return busy("/_storage/azure/");
     };
     let counted = match count_body(body.into_data_stream(), max).await {
         Ok(counted) => counted,
-        Err(Unread::TooLarge(_)) => return too_large(),
-        Err(Unread::Broken) => {
-            return azure_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                "One of the request inputs is not valid. (the body ended before its Content-Length)",
-            );
-        }
+        Err(Unread::TooLarge(_)) => return azure::too_large(),
+        Err(Unread::Broken) => return azure::cut_short(),
     };
     if counted.size == 0 {
-        return azure_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "One of the request inputs is not valid. (empty blob)",
-        );
+        return azure::empty_blob();
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
-        return auth_failed("Signed expiry time has passed.");
+    if !app.store().uploads.record(&upload_id, counted.file()) {
+        return azure::auth_failed("Signed expiry time has passed.");
     }
     let mut response = StatusCode::CREATED.into_response();
     let h = response.headers_mut();
@@ -473,42 +355,26 @@ pub(crate) async fn gcs_put(
     body: Body,
 ) -> Response {
     let query = Query::parse(query.as_deref());
-    let signature_mismatch = || {
-        s3_error(
-            StatusCode::FORBIDDEN,
-            "SignatureDoesNotMatch",
-            "Access denied. The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method.",
-            &[],
-        )
-    };
-    let token_expired = || {
-        s3_error(
-            StatusCode::BAD_REQUEST,
-            "ExpiredToken",
-            "Invalid argument. The provided token has expired. Request signature expired.",
-            &[],
-        )
-    };
     let max = app.settings.max_upload_size;
     let (upload_id, format) = {
-        let mut state = app.state();
-        let Some(id) = state.uploads.at(&gcs_location(&bucket, &object)) else {
-            return signature_mismatch();
+        let mut store = app.store();
+        let Some(id) = store.uploads.at(&gcs_location(&bucket, &object)) else {
+            return gcs::signature_mismatch();
         };
-        let Some(upload) = state.uploads.get(&id) else {
-            return signature_mismatch();
+        let Some(upload) = store.uploads.get(&id) else {
+            return gcs::signature_mismatch();
         };
         let UploadTarget::Gcs { signature, .. } = &upload.target else {
-            return signature_mismatch();
+            return gcs::signature_mismatch();
         };
         if query.get("X-Goog-Signature") != Some(signature.as_str()) {
-            return signature_mismatch();
+            return gcs::signature_mismatch();
         }
         if expired(upload, Instant::now()) {
             if upload.file.is_none() {
-                state.uploads.remove(&id);
+                store.uploads.remove(&id);
             }
-            return token_expired();
+            return gcs::token_expired();
         }
         let format = upload.format;
         (id, format)
@@ -519,15 +385,10 @@ pub(crate) async fn gcs_put(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if content_type != format.mime() {
-        return signature_mismatch();
+        return gcs::signature_mismatch();
     }
     let Some(length) = content_length(&headers) else {
-        return s3_error(
-            StatusCode::LENGTH_REQUIRED,
-            "MissingContentLength",
-            "Length Required: the request needs a Content-Length header.",
-            &[],
-        );
+        return gcs::missing_content_length();
     };
     if length > max {
         return entity_too_large(length, max);
@@ -541,15 +402,10 @@ pub(crate) async fn gcs_put(
         Err(Unread::Broken) => return incomplete_body(),
     };
     if counted.size == 0 {
-        return s3_error(
-            StatusCode::BAD_REQUEST,
-            "EntityTooSmall",
-            "Your proposed upload is smaller than the minimum allowed size",
-            &[],
-        );
+        return gcs::empty_object();
     }
-    if !app.state().uploads.record(&upload_id, counted.file()) {
-        return token_expired();
+    if !app.store().uploads.record(&upload_id, counted.file()) {
+        return gcs::token_expired();
     }
     let mut response = StatusCode::OK.into_response();
     let h = response.headers_mut();

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::state::{random_hex, random_uuid};
+use crate::ids::{random_hex, random_uuid};
 
 /// Escapes element text (quotes stay literal, as in S3's own messages).
 fn xml_escape(s: &str) -> String {
@@ -16,12 +16,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// An S3 (or GCS) error document.
-pub(crate) fn s3_error(
-    status: StatusCode,
-    code: &str,
-    message: &str,
-    extra: &[(&str, String)],
-) -> Response {
+fn s3_error(status: StatusCode, code: &str, message: &str, extra: &[(&str, String)]) -> Response {
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>",
         xml_escape(message)
@@ -46,7 +41,7 @@ pub(crate) fn s3_error(
 }
 
 /// An Azure Blob error: XML body and `x-ms-error-code`.
-pub(crate) fn azure_error(status: StatusCode, code: &'static str, message: &str) -> Response {
+fn azure_error(status: StatusCode, code: &'static str, message: &str) -> Response {
     let request_id = random_uuid();
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{}\nRequestId:{request_id}\nTime:{}</Message></Error>",
@@ -155,6 +150,234 @@ pub(crate) fn entity_too_large(proposed: u64, max: u64) -> Response {
             ("MaxSizeAllowed", max.to_string()),
         ],
     )
+}
+
+/// The S3 POST form's refusals.
+pub(crate) mod s3 {
+    use axum::http::StatusCode;
+    use axum::response::Response;
+
+    use super::s3_error;
+
+    pub(crate) fn no_such_bucket(bucket: String) -> Response {
+        s3_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchBucket",
+            "The specified bucket does not exist",
+            &[("BucketName", bucket)],
+        )
+    }
+
+    pub(crate) fn missing_content_length() -> Response {
+        s3_error(
+            StatusCode::LENGTH_REQUIRED,
+            "MissingContentLength",
+            "You must provide the Content-Length HTTP header.",
+            &[],
+        )
+    }
+
+    pub(crate) fn not_multipart() -> Response {
+        s3_error(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "Bucket POST must be of the enclosure-type multipart/form-data",
+            &[],
+        )
+    }
+
+    pub(crate) fn malformed(detail: &str) -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "MalformedPOSTRequest",
+            &format!(
+                "The body of your POST request is not well-formed multipart/form-data: {detail}."
+            ),
+            &[],
+        )
+    }
+
+    pub(crate) fn fields_too_large() -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "MaxPostPreDataLengthExceeded",
+            "Your POST request fields preceding the upload file were too large.",
+            &[],
+        )
+    }
+
+    pub(crate) fn policy_failed(message: &str) -> Response {
+        s3_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            &format!("Invalid according to Policy: {message}"),
+            &[],
+        )
+    }
+
+    pub(crate) fn missing_field(name: &str) -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            &format!(
+                "Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields: those after the file are ignored."
+            ),
+            &[("ArgumentName", name.to_owned())],
+        )
+    }
+
+    pub(crate) fn signature_mismatch() -> Response {
+        s3_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            &[],
+        )
+    }
+
+    pub(crate) fn no_file() -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "POST requires exactly one file upload per request.",
+            &[("ArgumentName", "file".to_owned())],
+        )
+    }
+
+    /// S3 ignores every field after the file, so a form in that order fails there with a
+    /// confusing policy error; the emulator says so directly.
+    pub(crate) fn field_after_file(after: String) -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            &format!(
+                "The file must be the last field of the form; field {after:?} comes after it and S3 would ignore it."
+            ),
+            &[("ArgumentName", after)],
+        )
+    }
+
+    pub(crate) fn empty_file() -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "EntityTooSmall",
+            "Your proposed upload is smaller than the minimum allowed size",
+            &[
+                ("ProposedSize", "0".to_owned()),
+                ("MinSizeAllowed", "1".to_owned()),
+            ],
+        )
+    }
+}
+
+/// The Azure Put Blob's refusals.
+pub(crate) mod azure {
+    use axum::http::StatusCode;
+    use axum::response::Response;
+
+    use super::azure_error;
+
+    pub(crate) fn auth_failed(why: &str) -> Response {
+        azure_error(
+            StatusCode::FORBIDDEN,
+            "AuthenticationFailed",
+            &format!(
+                "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature. {why}"
+            ),
+        )
+    }
+
+    pub(crate) fn missing_blob_type() -> Response {
+        azure_error(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredHeader",
+            "An HTTP header that's mandatory for this request is not specified. (x-ms-blob-type)",
+        )
+    }
+
+    pub(crate) fn invalid_blob_type() -> Response {
+        azure_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidHeaderValue",
+            "The value for one of the HTTP headers is not in the correct format. (x-ms-blob-type)",
+        )
+    }
+
+    pub(crate) fn missing_content_length() -> Response {
+        azure_error(
+            StatusCode::LENGTH_REQUIRED,
+            "MissingContentLengthHeader",
+            "Content-Length HTTP header is missing.",
+        )
+    }
+
+    pub(crate) fn too_large() -> Response {
+        azure_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestBodyTooLarge",
+            "The request body is too large and exceeds the maximum permissible limit.",
+        )
+    }
+
+    pub(crate) fn cut_short() -> Response {
+        azure_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "One of the request inputs is not valid. (the body ended before its Content-Length)",
+        )
+    }
+
+    pub(crate) fn empty_blob() -> Response {
+        azure_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "One of the request inputs is not valid. (empty blob)",
+        )
+    }
+}
+
+/// The GCS signed-URL PUT's refusals (GCS answers in S3's XML format).
+pub(crate) mod gcs {
+    use axum::http::StatusCode;
+    use axum::response::Response;
+
+    use super::s3_error;
+
+    pub(crate) fn signature_mismatch() -> Response {
+        s3_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "Access denied. The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method.",
+            &[],
+        )
+    }
+
+    pub(crate) fn token_expired() -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "ExpiredToken",
+            "Invalid argument. The provided token has expired. Request signature expired.",
+            &[],
+        )
+    }
+
+    pub(crate) fn missing_content_length() -> Response {
+        s3_error(
+            StatusCode::LENGTH_REQUIRED,
+            "MissingContentLength",
+            "Length Required: the request needs a Content-Length header.",
+            &[],
+        )
+    }
+
+    pub(crate) fn empty_object() -> Response {
+        s3_error(
+            StatusCode::BAD_REQUEST,
+            "EntityTooSmall",
+            "Your proposed upload is smaller than the minimum allowed size",
+            &[],
+        )
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Presigned upload URLs: issuing them, and the store that remembers them.
+//! Presigned uploads: what one is, and the index that remembers them. Issuing one is
+//! `presign`'s job; this module depends on nothing of the emulator, so the store can
+//! hold an [`Uploads`] without a cycle.
 //!
 //! The store is indexed both ways a request names an upload (its id, from the API; its
 //! location, from a storage endpoint), and forgets an upload whose URL expired before
@@ -7,13 +9,113 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use base64::Engine as _;
-use chrono::Utc;
 use tokio::time::Instant;
 
-use super::state::{
-    App, ArchiveFormat, StorageCloud, Upload, UploadTarget, UploadedFile, random_hex, random_uuid,
-};
+/// The cloud a presigned upload targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StorageCloud {
+    Aws,
+    Azure,
+    Gcp,
+}
+
+impl StorageCloud {
+    pub(crate) fn parse(value: &str) -> Option<StorageCloud> {
+        match value {
+            "AWS" => Some(StorageCloud::Aws),
+            "AZURE" => Some(StorageCloud::Azure),
+            "GCP" => Some(StorageCloud::Gcp),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StorageCloud::Aws => "AWS",
+            StorageCloud::Azure => "AZURE",
+            StorageCloud::Gcp => "GCP",
+        }
+    }
+}
+
+/// Archive format of an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArchiveFormat {
+    Zip,
+    Jar,
+}
+
+impl ArchiveFormat {
+    pub(crate) fn parse(value: &str) -> Option<ArchiveFormat> {
+        match value {
+            "ZIP" => Some(ArchiveFormat::Zip),
+            "JAR" => Some(ArchiveFormat::Jar),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "ZIP",
+            ArchiveFormat::Jar => "JAR",
+        }
+    }
+
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "zip",
+            ArchiveFormat::Jar => "jar",
+        }
+    }
+
+    pub(crate) fn mime(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "application/zip",
+            ArchiveFormat::Jar => "application/java-archive",
+        }
+    }
+}
+
+/// Where the archive of an upload goes.
+#[derive(Clone, Debug)]
+pub(crate) enum UploadTarget {
+    S3 {
+        bucket: String,
+        key: String,
+        form: BTreeMap<String, String>,
+    },
+    Azure {
+        container: String,
+        blob: String,
+        signature: String,
+    },
+    Gcs {
+        bucket: String,
+        object: String,
+        signature: String,
+    },
+}
+
+/// A presigned upload URL handed out, and what was uploaded to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Upload {
+    /// `None` for `connect/v1`, the environment for `ccpm/v1`.
+    pub(crate) environment: Option<String>,
+    pub(crate) cloud: StorageCloud,
+    pub(crate) format: ArchiveFormat,
+    /// When the URL expires, on the runtime's clock.
+    pub(crate) deadline: Instant,
+    pub(crate) target: UploadTarget,
+    pub(crate) file: Option<UploadedFile>,
+}
+
+/// An archive received by a storage endpoint.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadedFile {
+    pub(crate) size: u64,
+    /// Starts like a ZIP (or JAR) archive.
+    pub(crate) is_zip: bool,
+}
 
 /// The S3 bucket and GCS bucket presigned URLs name.
 pub(crate) const BUCKET: &str = "confluent-custom-connectors-emulator";
@@ -117,146 +219,6 @@ impl Uploads {
 /// expired, so a zero time to live expires at once.
 pub(crate) fn expired(upload: &Upload, now: Instant) -> bool {
     now >= upload.deadline
-}
-
-/// A freshly issued presigned URL.
-pub(crate) struct Issued {
-    pub(crate) upload_id: String,
-    pub(crate) upload_url: String,
-    pub(crate) form: BTreeMap<String, String>,
-    pub(crate) upload: Upload,
-}
-
-/// Creates the upload target for a new presigned URL (the caller stores `upload`).
-pub(crate) fn issue(
-    app: &App,
-    environment: Option<String>,
-    cloud: StorageCloud,
-    format: ArchiveFormat,
-) -> Issued {
-    let upload_id = random_uuid();
-    let now = Utc::now();
-    // A time to live too large for the clocks means no expiry in practice: a century.
-    let century = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
-    let ttl_std = app.settings.upload_url_ttl.min(century);
-    let deadline = Instant::now() + ttl_std;
-    let ttl = chrono::Duration::from_std(ttl_std).unwrap_or_else(|_| chrono::Duration::hours(1));
-    let expires_at = now.checked_add_signed(ttl).unwrap_or(now);
-    let file_name = format!("plugin.{}", format.extension());
-    let scope = environment.as_deref().unwrap_or("organization");
-    let base = &app.base_url;
-    let (upload_url, form, target) = match cloud {
-        StorageCloud::Aws => {
-            let key = format!(
-                "staging/ccp/v1/{}/{scope}/custom-plugins/{upload_id}/{file_name}",
-                app.org_id
-            );
-            let date = now.format("%Y%m%d").to_string();
-            let credential = format!(
-                "ASIAEMULATOR{}/{date}/us-west-2/s3/aws4_request",
-                random_hex(8).to_uppercase()
-            );
-            let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
-            let token = base64::engine::general_purpose::STANDARD.encode(random_hex(48));
-            let policy = serde_json::json!({
-                "expiration": expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-                "conditions": [
-                    {"bucket": BUCKET},
-                    {"key": key},
-                    {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
-                    {"x-amz-credential": credential},
-                    {"x-amz-date": amz_date},
-                    {"x-amz-security-token": token},
-                    ["content-length-range", 1, app.settings.max_upload_size],
-                ]
-            });
-            let form: BTreeMap<String, String> = [
-                ("bucket", BUCKET.to_owned()),
-                ("key", key.clone()),
-                (
-                    "policy",
-                    base64::engine::general_purpose::STANDARD.encode(policy.to_string()),
-                ),
-                ("x-amz-algorithm", "AWS4-HMAC-SHA256".to_owned()),
-                ("x-amz-credential", credential),
-                ("x-amz-date", amz_date),
-                ("x-amz-security-token", token),
-                ("x-amz-signature", random_hex(64)),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-            (
-                format!("{base}/_storage/s3/{BUCKET}/"),
-                form.clone(),
-                UploadTarget::S3 {
-                    bucket: BUCKET.to_owned(),
-                    key,
-                    form,
-                },
-            )
-        }
-        StorageCloud::Azure => {
-            let blob = format!("{scope}/{upload_id}/{file_name}");
-            let signature = base64::engine::general_purpose::STANDARD.encode(random_hex(32));
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("sv", "2022-11-02")
-                .append_pair("se", &expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .append_pair("sr", "b")
-                .append_pair("sp", "cw")
-                .append_pair("sig", &signature)
-                .finish();
-            (
-                format!("{base}/_storage/azure/{CONTAINER}/{blob}?{query}"),
-                BTreeMap::new(),
-                UploadTarget::Azure {
-                    container: CONTAINER.to_owned(),
-                    blob,
-                    signature,
-                },
-            )
-        }
-        StorageCloud::Gcp => {
-            let object = format!("{scope}/{upload_id}/{file_name}");
-            let signature = random_hex(64);
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("X-Goog-Algorithm", "GOOG4-RSA-SHA256")
-                .append_pair(
-                    "X-Goog-Credential",
-                    &format!(
-                        "emulator@confluent-emulator.iam.gserviceaccount.com/{}/auto/storage/goog4_request",
-                        now.format("%Y%m%d")
-                    ),
-                )
-                .append_pair("X-Goog-Date", &now.format("%Y%m%dT%H%M%SZ").to_string())
-                .append_pair("X-Goog-Expires", &ttl.num_seconds().to_string())
-                .append_pair("X-Goog-SignedHeaders", "content-type;host")
-                .append_pair("X-Goog-Signature", &signature)
-                .finish();
-            (
-                format!("{base}/_storage/gcs/{BUCKET}/{object}?{query}"),
-                BTreeMap::new(),
-                UploadTarget::Gcs {
-                    bucket: BUCKET.to_owned(),
-                    object,
-                    signature,
-                },
-            )
-        }
-    };
-    Issued {
-        upload_id,
-        upload_url,
-        form,
-        upload: Upload {
-            environment,
-            cloud,
-            format,
-            deadline,
-            target,
-            file: None,
-        },
-    }
 }
 
 /// Why an upload cannot back a plugin: a message for a 422 answer.

@@ -1,20 +1,23 @@
-//! Everything the emulator remembers, behind one mutex.
+//! Everything the emulator remembers: the [`Store`] behind one mutex, and what every
+//! handler reaches through [`App`] (settings, the fault queue, upload slots).
+//!
+//! The store depends on the data modules below it (`faults`, `uploads`, `ids`) and on no
+//! handler: handlers read and change it, never the other way round.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
-use super::faults::FaultQueue;
-use super::uploads::Uploads;
+use crate::faults::FaultQueue;
+use crate::ids::random_uuid;
+use crate::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
@@ -28,14 +31,14 @@ pub(crate) struct Settings {
     pub(crate) max_concurrent_uploads: usize,
 }
 
-/// What every handler reaches: settings, the state, the fault queue.
+/// What every handler reaches: settings, the store, the fault queue.
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
     /// `http://127.0.0.1:PORT`, used in links and presigned URLs.
     pub(crate) base_url: String,
     /// Organisation id used in resource names (CRNs).
     pub(crate) org_id: String,
-    state: Mutex<State>,
+    store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
     rate_window: Mutex<(Instant, u64)>,
     /// One permit per storage request in progress.
@@ -58,15 +61,16 @@ impl Shared {
             settings,
             base_url,
             org_id: random_uuid(),
-            state: Mutex::new(State::default()),
+            store: Mutex::new(Store::default()),
             faults: Mutex::new(FaultQueue::default()),
             rate_window: Mutex::new((Instant::now(), 0)),
         }
     }
 
-    /// The state, recovered even if a handler panicked while holding it.
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// The store, recovered even if a handler panicked while holding it: the emulator
+    /// keeps serving the other tests' requests.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultQueue> {
@@ -102,8 +106,9 @@ impl Shared {
 /// One Kafka cluster of one environment.
 pub(crate) type ClusterKey = (String, String);
 
+/// Every resource clients created: connectors, plugins, uploads.
 #[derive(Default)]
-pub(crate) struct State {
+pub(crate) struct Store {
     next_seq: u64,
     pub(crate) clusters: BTreeMap<ClusterKey, BTreeMap<String, Connector>>,
     pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
@@ -111,7 +116,7 @@ pub(crate) struct State {
     pub(crate) uploads: Uploads,
 }
 
-impl State {
+impl Store {
     /// A number that orders resources by creation; page tokens carry it.
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
@@ -293,211 +298,5 @@ impl CcpmVersion {
             phase,
         });
         v
-    }
-}
-
-/// The cloud a presigned upload targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StorageCloud {
-    Aws,
-    Azure,
-    Gcp,
-}
-
-impl StorageCloud {
-    pub(crate) fn parse(value: &str) -> Option<StorageCloud> {
-        match value {
-            "AWS" => Some(StorageCloud::Aws),
-            "AZURE" => Some(StorageCloud::Azure),
-            "GCP" => Some(StorageCloud::Gcp),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            StorageCloud::Aws => "AWS",
-            StorageCloud::Azure => "AZURE",
-            StorageCloud::Gcp => "GCP",
-        }
-    }
-}
-
-/// Archive format of an upload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ArchiveFormat {
-    Zip,
-    Jar,
-}
-
-impl ArchiveFormat {
-    pub(crate) fn parse(value: &str) -> Option<ArchiveFormat> {
-        match value {
-            "ZIP" => Some(ArchiveFormat::Zip),
-            "JAR" => Some(ArchiveFormat::Jar),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ArchiveFormat::Zip => "ZIP",
-            ArchiveFormat::Jar => "JAR",
-        }
-    }
-
-    pub(crate) fn extension(self) -> &'static str {
-        match self {
-            ArchiveFormat::Zip => "zip",
-            ArchiveFormat::Jar => "jar",
-        }
-    }
-
-    pub(crate) fn mime(self) -> &'static str {
-        match self {
-            ArchiveFormat::Zip => "application/zip",
-            ArchiveFormat::Jar => "application/java-archive",
-        }
-    }
-}
-
-/// Where the archive of an upload goes.
-#[derive(Clone, Debug)]
-pub(crate) enum UploadTarget {
-    S3 {
-        bucket: String,
-        key: String,
-        form: BTreeMap<String, String>,
-    },
-    Azure {
-        container: String,
-        blob: String,
-        signature: String,
-    },
-    Gcs {
-        bucket: String,
-        object: String,
-        signature: String,
-    },
-}
-
-/// A presigned upload URL handed out, and what was uploaded to it.
-#[derive(Clone, Debug)]
-pub(crate) struct Upload {
-    /// `None` for `connect/v1`, the environment for `ccpm/v1`.
-    pub(crate) environment: Option<String>,
-    pub(crate) cloud: StorageCloud,
-    pub(crate) format: ArchiveFormat,
-    /// When the URL expires, on the runtime's clock.
-    pub(crate) deadline: Instant,
-    pub(crate) target: UploadTarget,
-    pub(crate) file: Option<UploadedFile>,
-}
-
-/// An archive received by a storage endpoint.
-#[derive(Clone, Debug)]
-pub(crate) struct UploadedFile {
-    pub(crate) size: u64,
-    /// Starts like a ZIP (or JAR) archive.
-    pub(crate) is_zip: bool,
-}
-
-/// Lowercase letters and digits, as in Confluent resource ids (`lcc-ab12c`).
-pub(crate) fn random_id(prefix: &str, len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut id = String::with_capacity(prefix.len() + len);
-    id.push_str(prefix);
-    for _ in 0..len {
-        id.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
-    }
-    id
-}
-
-pub(crate) fn random_hex(len: usize) -> String {
-    (0..len)
-        .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
-        .collect()
-}
-
-/// A random version-4 UUID, as the API uses for upload ids.
-pub(crate) fn random_uuid() -> String {
-    let h = random_hex(32);
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        8 + fastrand::u8(..4),
-        &h[17..20],
-        &h[20..32]
-    )
-}
-
-/// Serialises a generated type, for answers that need a key the type leaves out.
-pub(crate) fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// Adds `key: []` when absent: the API sends empty lists the generated types skip.
-pub(crate) fn ensure_array(value: &mut Value, key: &str) {
-    if let Value::Object(map) = value {
-        map.entry(key.to_owned())
-            .or_insert_with(|| Value::Array(Vec::new()));
-    }
-}
-
-/// The query parameters of a request, in order.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Query(pub(crate) Vec<(String, String)>);
-
-impl Query {
-    pub(crate) fn parse(raw: Option<&str>) -> Query {
-        Query(
-            raw.map(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        )
-    }
-
-    /// The first value of `key`.
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of `key`.
-    pub(crate) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_have_the_api_shape() {
-        let id = random_id("lcc-", 5);
-        assert!(id.starts_with("lcc-") && id.len() == 9);
-        let u = random_uuid();
-        assert_eq!(u.len(), 36);
-        assert_eq!(u.as_bytes()[14], b'4');
-        assert!(matches!(u.as_bytes()[19], b'8' | b'9' | b'a' | b'b'), "{u}");
-    }
-
-    #[test]
-    fn query_keeps_repeated_keys() {
-        let q = Query::parse(Some("expand=info&expand=status%2Cid&cloud=AWS"));
-        assert_eq!(q.all("expand").collect::<Vec<_>>(), ["info", "status,id"]);
-        assert_eq!(q.get("cloud"), Some("AWS"));
-        assert_eq!(q.get("nope"), None);
     }
 }

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use base64::Engine as _;
+use crate::support::basic;
 
 /// Kills the emulator even when an assertion fails first.
 struct Running(Child);
@@ -16,13 +16,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn basic(key: &str, secret: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"))
-    )
 }
 
 /// Starts the binary with `args` and waits for its address.

@@ -1,0 +1,143 @@
+//! The edge every request crosses before its handler: the URI clean-up of shell-escaped
+//! URLs, then faults, authentication and the response headers of every API answer.
+//!
+//! It sits above everything it applies (the store's fault queue and rate window, `auth`,
+//! both error formats), and nothing below imports it.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth;
+use crate::control;
+use crate::errors::{Failure, Shape};
+use crate::faults::{FaultKind, whole_seconds};
+use crate::ids::random_uuid;
+use crate::json::empty;
+use crate::storage_errors;
+use crate::store::{App, RATE_LIMIT};
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/connect/") || path.starts_with("/ccpm/")
+}
+
+/// The request body was not read, so the connection cannot be reused.
+fn closing(mut answer: Response, has_body: bool) -> Response {
+    if has_body {
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    answer
+}
+
+/// Faults, authentication and the response headers of every API answer.
+pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let has_body = request.headers().contains_key(header::CONTENT_LENGTH)
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    if path.starts_with(control::PREFIX) {
+        // Control endpoints can queue faults that break every client of the emulator, so
+        // they need the same credentials as the API when credentials are configured.
+        if let Some(required) = app.settings.credentials.as_ref()
+            && path != control::HEALTH
+            && let Err(refusal) = auth::check(request.headers(), Some(required))
+        {
+            return closing(auth::unauthorized(refusal), has_body);
+        }
+        return next.run(request).await;
+    }
+    let fault = app.faults().take(request.method(), &path);
+    let early = match fault.as_ref().and_then(|f| fault_answer(f, &path)) {
+        Some(answer) => Some(answer),
+        None => {
+            if let Some(FaultKind::Delay(d)) = fault {
+                tokio::time::sleep(d).await;
+            }
+            match auth::check(request.headers(), app.settings.credentials.as_ref()) {
+                Err(refusal) if is_api(&path) => Some(auth::unauthorized(refusal)),
+                _ => None,
+            }
+        }
+    };
+    let mut response = match early {
+        Some(answer) => closing(answer, has_body),
+        None => next.run(request).await,
+    };
+    if is_api(&path) {
+        let (remaining, reset) = app.count_request();
+        let h = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&random_uuid()) {
+            h.insert("x-request-id", v);
+        }
+        h.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+        h.entry("x-ratelimit-remaining")
+            .or_insert(HeaderValue::from(remaining));
+        h.entry("x-ratelimit-reset")
+            .or_insert(HeaderValue::from(reset));
+    }
+    response
+}
+
+/// Drops the backslashes a shell escape left in a URL (`...plugins\?page_size\=20`): at the
+/// end of the path and anywhere in the query. No client sends a raw backslash otherwise.
+pub(crate) async fn normalize_uri(mut request: Request, next: Next) -> Response {
+    let raw = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let (path, query) = match raw.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (raw, None),
+    };
+    if path.ends_with('\\') || query.is_some_and(|q| q.contains('\\')) {
+        let mut fixed = path.trim_end_matches('\\').to_owned();
+        if let Some(q) = query {
+            fixed.push('?');
+            fixed.push_str(&q.replace('\\', ""));
+        }
+        if let Ok(new) = fixed.parse::<Uri>() {
+            *request.uri_mut() = new;
+        }
+    }
+    next.run(request).await
+}
+
+/// The answer of a rate-limit or status fault for a request to `path`.
+fn fault_answer(kind: &FaultKind, path: &str) -> Option<Response> {
+    match kind {
+        FaultKind::Delay(_) => None,
+        FaultKind::RateLimited { retry_after } => {
+            let secs = whole_seconds(*retry_after).to_string();
+            let mut response = if path.starts_with("/_storage/") {
+                storage_errors::throttled(path)
+            } else {
+                empty(StatusCode::TOO_MANY_REQUESTS)
+            };
+            let h = response.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&secs) {
+                h.insert(header::RETRY_AFTER, v.clone());
+                h.insert("x-ratelimit-reset", v);
+            }
+            h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+            Some(response)
+        }
+        FaultKind::Status(code) => {
+            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if path.starts_with("/_storage/") {
+                return Some(storage_errors::failed(path, status));
+            }
+            let message = format!(
+                "{} (fault injected by the emulator)",
+                status.canonical_reason().unwrap_or("Error")
+            );
+            let mut failure = Failure::new(status, Shape::for_path(path), "server_error", message);
+            if status.is_client_error() {
+                failure.code = "bad_request";
+            }
+            Some(failure.into_response())
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Issuing presigned upload URLs, for `custom_plugins` and `ccpm`: the URL, the S3 form
+//! fields and the [`Upload`] the store remembers. Above the store (it reads the settings
+//! and base URL), so `uploads` itself can stay below it.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use chrono::Utc;
+use tokio::time::Instant;
+
+use crate::ids::{random_hex, random_uuid};
+use crate::store::App;
+use crate::uploads::{ArchiveFormat, BUCKET, CONTAINER, StorageCloud, Upload, UploadTarget};
+
+/// A freshly issued presigned URL.
+pub(crate) struct Issued {
+    pub(crate) upload_id: String,
+    pub(crate) upload_url: String,
+    pub(crate) form: BTreeMap<String, String>,
+    pub(crate) upload: Upload,
+}
+
+/// Creates the upload target for a new presigned URL (the caller stores `upload`).
+pub(crate) fn issue(
+    app: &App,
+    environment: Option<String>,
+    cloud: StorageCloud,
+    format: ArchiveFormat,
+) -> Issued {
+    let upload_id = random_uuid();
+    let now = Utc::now();
+    // A time to live too large for the clocks means no expiry in practice: a century.
+    let century = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+    let ttl_std = app.settings.upload_url_ttl.min(century);
+    let deadline = Instant::now() + ttl_std;
+    let ttl = chrono::Duration::from_std(ttl_std).unwrap_or_else(|_| chrono::Duration::hours(1));
+    let expires_at = now.checked_add_signed(ttl).unwrap_or(now);
+    let file_name = format!("plugin.{}", format.extension());
+    let scope = environment.as_deref().unwrap_or("organization");
+    let base = &app.base_url;
+    let (upload_url, form, target) = match cloud {
+        StorageCloud::Aws => {
+            let key = format!(
+                "staging/ccp/v1/{}/{scope}/custom-plugins/{upload_id}/{file_name}",
+                app.org_id
+            );
+            let date = now.format("%Y%m%d").to_string();
+            let credential = format!(
+                "ASIAEMULATOR{}/{date}/us-west-2/s3/aws4_request",
+                random_hex(8).to_uppercase()
+            );
+            let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
+            let token = base64::engine::general_purpose::STANDARD.encode(random_hex(48));
+            let policy = serde_json::json!({
+                "expiration": expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                "conditions": [
+                    {"bucket": BUCKET},
+                    {"key": key},
+                    {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
+                    {"x-amz-credential": credential},
+                    {"x-amz-date": amz_date},
+                    {"x-amz-security-token": token},
+                    ["content-length-range", 1, app.settings.max_upload_size],
+                ]
+            });
+            let form: BTreeMap<String, String> = [
+                ("bucket", BUCKET.to_owned()),
+                ("key", key.clone()),
+                (
+                    "policy",
+                    base64::engine::general_purpose::STANDARD.encode(policy.to_string()),
+                ),
+                ("x-amz-algorithm", "AWS4-HMAC-SHA256".to_owned()),
+                ("x-amz-credential", credential),
+                ("x-amz-date", amz_date),
+                ("x-amz-security-token", token),
+                ("x-amz-signature", random_hex(64)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            (
+                format!("{base}/_storage/s3/{BUCKET}/"),
+                form.clone(),
+                UploadTarget::S3 {
+                    bucket: BUCKET.to_owned(),
+                    key,
+                    form,
+                },
+            )
+        }
+        StorageCloud::Azure => {
+            let blob = format!("{scope}/{upload_id}/{file_name}");
+            let signature = base64::engine::general_purpose::STANDARD.encode(random_hex(32));
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("sv", "2022-11-02")
+                .append_pair("se", &expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .append_pair("sr", "b")
+                .append_pair("sp", "cw")
+                .append_pair("sig", &signature)
+                .finish();
+            (
+                format!("{base}/_storage/azure/{CONTAINER}/{blob}?{query}"),
+                BTreeMap::new(),
+                UploadTarget::Azure {
+                    container: CONTAINER.to_owned(),
+                    blob,
+                    signature,
+                },
+            )
+        }
+        StorageCloud::Gcp => {
+            let object = format!("{scope}/{upload_id}/{file_name}");
+            let signature = random_hex(64);
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("X-Goog-Algorithm", "GOOG4-RSA-SHA256")
+                .append_pair(
+                    "X-Goog-Credential",
+                    &format!(
+                        "emulator@confluent-emulator.iam.gserviceaccount.com/{}/auto/storage/goog4_request",
+                        now.format("%Y%m%d")
+                    ),
+                )
+                .append_pair("X-Goog-Date", &now.format("%Y%m%dT%H%M%SZ").to_string())
+                .append_pair("X-Goog-Expires", &ttl.num_seconds().to_string())
+                .append_pair("X-Goog-SignedHeaders", "content-type;host")
+                .append_pair("X-Goog-Signature", &signature)
+                .finish();
+            (
+                format!("{base}/_storage/gcs/{BUCKET}/{object}?{query}"),
+                BTreeMap::new(),
+                UploadTarget::Gcs {
+                    bucket: BUCKET.to_owned(),
+                    object,
+                    signature,
+                },
+            )
+        }
+    };
+    Issued {
+        upload_id,
+        upload_url,
+        form,
+        upload: Upload {
+            environment,
+            cloud,
+            format,
+            deadline,
+            target,
+            file: None,
+        },
+    }
+}

@@ -1,0 +1,12 @@
+//! The emulator's integration tests, one binary: the crate's client and raw HTTP against
+//! an in-process emulator, and the emulator binary run as a subprocess. Shared plumbing is
+//! in `support`.
+
+mod api;
+mod auth;
+mod binary;
+mod faults;
+mod plugins;
+mod storage;
+mod support;
+mod usage_guide;
