@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use bytes::{Bytes, BytesMut};
-use futures::stream::{self, Stream, StreamExt};
+use futures::stream::{self, Stream};
+use reqwest::multipart::{Form, Part};
+
+use crate::{Error, Result};
 
 use super::options::ProgressFn;
 use super::{Progress, READ_AHEAD};
@@ -125,94 +128,74 @@ fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A `multipart/form-data` body built around a streamed file: the text parts and the file
-/// part's head are one buffer, the closing boundary another, so the length is known before
-/// the first byte is sent.
-pub(crate) struct MultipartForm {
-    boundary: String,
-    head: Bytes,
-    tail: Bytes,
-}
-
-impl MultipartForm {
-    pub(crate) fn new(fields: &[(String, String)], file_name: &str, media_type: &str) -> Self {
-        let boundary = format!(
-            "ccloud-connect-{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
-        let mut head = String::new();
-        for (name, value) in fields {
-            head.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
-                escape_param(name)
-            ));
-        }
-        head.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: {media_type}\r\n\r\n",
-            escape_param(file_name)
-        ));
-        let tail = format!("\r\n--{boundary}--\r\n");
-        MultipartForm {
-            boundary,
-            head: Bytes::from(head),
-            tail: Bytes::from(tail),
-        }
-    }
-
-    pub(crate) fn content_type(&self) -> String {
-        format!("multipart/form-data; boundary={}", self.boundary)
-    }
-
-    pub(crate) fn content_length(&self, file_len: u64) -> u64 {
-        self.head.len() as u64 + file_len + self.tail.len() as u64
-    }
-
-    pub(crate) fn body(
-        self,
-        file: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
-    ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-        stream::once(futures::future::ready(Ok(self.head)))
-            .chain(file)
-            .chain(stream::once(futures::future::ready(Ok(self.tail))))
-    }
-}
-
-/// Escapes a `Content-Disposition` parameter value the way browsers do (WHATWG HTML form
-/// encoding): `"`, CR and LF percent-encoded, everything else as is.
-fn escape_param(value: &str) -> String {
-    value
-        .replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// The S3 presigned POST form: every policy field as a text part, in the order the server
+/// sent them, then the archive as the part `file` (S3 ignores fields after the file).
+///
+/// The file part is given its length, so reqwest knows the whole body's length and sends a
+/// `Content-Length`: S3 refuses a chunked body with 411. A field name that a quote or line
+/// break would let out of its part header is percent-encoded by reqwest (as `name*=`); the
+/// names S3 policies use never need it.
+pub(crate) fn s3_form(
+    fields: &[(String, String)],
+    file_name: &str,
+    media_type: &str,
+    file: reqwest::Body,
+    file_len: u64,
+) -> Result<Form> {
+    let file = Part::stream_with_length(file, file_len)
+        .file_name(file_name.to_owned())
+        .mime_str(media_type)
+        .map_err(|e| Error::validation("media type", media_type, e.to_string()))?;
+    let form = fields.iter().fold(Form::new(), |form, (name, value)| {
+        form.text(name.clone(), value.clone())
+    });
+    Ok(form.part("file", file))
 }
 
 #[cfg(test)]
 mod tests {
+    use http_body_util::BodyExt as _;
+
     use super::*;
 
-    #[test]
-    fn multipart_framing() {
+    /// What S3 needs of the form: fields in order, the file last with its name and type, an
+    /// exact `Content-Length` and no chunking, and part headers that a field name cannot
+    /// break out of.
+    #[tokio::test]
+    async fn multipart_framing() {
         let fields = vec![
             ("key".to_owned(), "a/b.zip".to_owned()),
-            ("we\"ird".to_owned(), "v".to_owned()),
+            ("we\"ird\r\nname".to_owned(), "v".to_owned()),
         ];
-        let form = MultipartForm::new(&fields, "p.zip", "application/zip");
-        let b = form.boundary.clone();
-        let head = String::from_utf8(form.head.to_vec()).unwrap();
-        assert_eq!(
-            head,
+        let content = b"PK\x03\x04 archive";
+        let (file, len) = (reqwest::Body::from(content.to_vec()), content.len() as u64);
+        let form = s3_form(&fields, "p\".zip", "application/zip", file, len).unwrap();
+        let mut request = reqwest::Client::new()
+            .post("http://storage.invalid/bucket")
+            .multipart(form)
+            .build()
+            .unwrap();
+        let headers = request.headers().clone();
+        let body = request.body_mut().take().unwrap();
+        let body = body.collect().await.unwrap().to_bytes();
+
+        let content_type = headers["content-type"].to_str().unwrap();
+        let b = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let expected = [
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\na/b.zip\r\n"),
             format!(
-                "--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\na/b.zip\r\n\
-                 --{b}\r\nContent-Disposition: form-data; name=\"we%22ird\"\r\n\r\nv\r\n\
-                 --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.zip\"\r\n\
-                 Content-Type: application/zip\r\n\r\n"
-            )
-        );
-        assert_eq!(form.tail.as_ref(), format!("\r\n--{b}--\r\n").as_bytes());
-        assert_eq!(
-            form.content_length(10),
-            (form.head.len() + 10 + form.tail.len()) as u64
-        );
+                "--{b}\r\nContent-Disposition: form-data; name*=utf-8''we%22ird%0D%0Aname\r\n\r\nv\r\n"
+            ),
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p\\\".zip\"\r\n\
+                 Content-Type: application/zip\r\n\r\nPK\x03\x04 archive\r\n--{b}--\r\n"
+            ),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8_lossy(&body), expected);
+        assert_eq!(headers["content-length"], body.len().to_string().as_str());
+        assert!(!headers.contains_key("transfer-encoding"));
     }
 }
