@@ -1,131 +1,89 @@
 //! The archive as a streamed request body: raw for Azure and GCS, inside a multipart form
 //! for S3.
 
-use std::io::Read;
+use std::io;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
-use bytes::{Bytes, BytesMut};
-use futures::stream::{self, Stream};
+use bytes::Bytes;
+use futures::stream::{self, Stream, TryStreamExt};
 use reqwest::multipart::{Form, Part};
+use tokio::io::AsyncReadExt as _;
+use tokio_util::io::ReaderStream;
 
 use crate::{Error, Result};
 
+use super::Progress;
 use super::options::ProgressFn;
-use super::{Progress, READ_AHEAD};
 
-/// The file as a stream of chunks of exactly `len` bytes, read on a blocking thread that
-/// stays at most [`READ_AHEAD`] chunks ahead of the consumer.
+/// The file as a stream of chunks of at most `chunk` bytes that together are exactly `len`
+/// bytes, or an error when the file turns out shorter or longer than that.
+///
+/// A file that grew fails before its last chunk is yielded: the request announced `len`
+/// bytes, and hyper stops reading the body once it has them, so an error after the last
+/// chunk would never reach the request. (Growth after the end was read is caught by
+/// `Archive::check_unchanged` once the storage answered.)
+///
+/// An I/O error goes into `failure` as well as into the stream: reqwest turns a body error
+/// into an opaque one, and the caller reports the original with the archive's path.
 pub(crate) fn file_stream(
     file: std::fs::File,
     len: u64,
     chunk: usize,
     progress: Option<ProgressFn>,
-    failure: Arc<Mutex<Option<std::io::Error>>>,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    let mut file = Some(file);
-    let mut rx: Option<tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>> = None;
-    let mut sent = 0u64;
-    stream::poll_fn(move |cx| {
-        // Started on first poll, so nothing is read when the request never gets to its body.
-        if let Some(file) = file.take() {
-            let (tx, new_rx) = tokio::sync::mpsc::channel(READ_AHEAD);
-            tokio::task::spawn_blocking(move || read_chunks(file, len, chunk, tx));
-            rx = Some(new_rx);
-            if let Some(hook) = &progress {
-                hook(Progress {
-                    sent: 0,
-                    total: len,
-                });
-            }
+    failure: Arc<Mutex<Option<io::Error>>>,
+) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
+    // One byte past the length is enough to tell that the file grew.
+    let reader = tokio::fs::File::from_std(file).take(len.saturating_add(1));
+    let chunks = ReaderStream::with_capacity(reader, chunk);
+    let report = move |sent: u64| {
+        if let Some(hook) = &progress {
+            hook(Progress { sent, total: len });
         }
-        let Some(receiver) = rx.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match receiver.poll_recv(cx) {
-            Poll::Ready(Some(Ok(bytes))) => {
-                sent += bytes.len() as u64;
-                if let Some(hook) = &progress {
-                    hook(Progress { sent, total: len });
-                }
-                Poll::Ready(Some(Ok(bytes)))
+    };
+    stream::try_unfold((chunks, 0u64, false), move |(mut chunks, sent, ended)| {
+        let report = report.clone();
+        async move {
+            if ended {
+                return Ok(None);
             }
-            Poll::Ready(Some(Err(e))) => {
-                // reqwest turns a body error into an opaque one: keep the original for
-                // the caller.
-                let copy = std::io::Error::new(e.kind(), e.to_string());
-                if let Ok(mut slot) = failure.lock() {
-                    *slot = Some(e);
-                }
-                rx = None;
-                Poll::Ready(Some(Err(copy)))
+            if sent == 0 {
+                report(0);
             }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+            let Some(bytes) = chunks.try_next().await? else {
+                return if sent == len { Ok(None) } else { Err(shrank()) };
+            };
+            let sent = sent + bytes.len() as u64;
+            if sent > len {
+                return Err(grew());
+            }
+            // The length is reached: this chunk goes out only once the file is known to
+            // end here.
+            let ended = sent == len;
+            if ended && chunks.try_next().await?.is_some() {
+                return Err(grew());
+            }
+            report(sent);
+            Ok(Some((bytes, (chunks, sent, ended))))
         }
+    })
+    .map_err(move |e: io::Error| {
+        let copy = io::Error::new(e.kind(), e.to_string());
+        if let Ok(mut slot) = failure.lock() {
+            *slot = Some(e);
+        }
+        copy
     })
 }
 
-fn read_chunks(
-    mut file: std::fs::File,
-    len: u64,
-    chunk: usize,
-    tx: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
-) {
-    let mut remaining = len;
-    while remaining > 0 {
-        let want = usize::try_from(remaining.min(chunk as u64)).unwrap_or(chunk);
-        let mut buf = BytesMut::zeroed(want);
-        if let Err(e) = read_full(&mut file, &mut buf) {
-            let _ = tx.blocking_send(Err(e));
-            return;
-        }
-        remaining -= want as u64;
-        // The Content-Length promised `len` bytes, and hyper stops reading the body once it
-        // has them: growth must be seen before the last chunk is handed over, or the error
-        // would never reach the request. (Growth after this read is caught by
-        // `Archive::check_unchanged` once the storage answered.)
-        let item = if remaining == 0 {
-            match grew(&mut file) {
-                Ok(false) => Ok(buf.freeze()),
-                Ok(true) => Err(std::io::Error::other(
-                    "the archive grew while it was being uploaded",
-                )),
-                Err(e) => Err(e),
-            }
-        } else {
-            Ok(buf.freeze())
-        };
-        let failed = item.is_err();
-        if tx.blocking_send(item).is_err() || failed {
-            // The request was dropped (failed or cancelled), or this was the error: stop.
-            return;
-        }
-    }
+fn shrank() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the archive got shorter while it was being uploaded",
+    )
 }
 
-/// Whether `file` has bytes past the point read so far.
-fn grew(file: &mut std::fs::File) -> std::io::Result<bool> {
-    let mut probe = [0u8; 1];
-    Ok(file.read(&mut probe)? > 0)
-}
-
-fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the archive got shorter while it was being uploaded",
-                ));
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+fn grew() -> io::Error {
+    io::Error::other("the archive grew while it was being uploaded")
 }
 
 /// The S3 presigned POST form: every policy field as a text part, in the order the server
@@ -154,9 +112,74 @@ pub(crate) fn s3_form(
 
 #[cfg(test)]
 mod tests {
+    use futures::StreamExt as _;
     use http_body_util::BodyExt as _;
 
     use super::*;
+
+    const CHUNK: usize = 64 * 1024;
+
+    /// Streams a file of `actual` bytes announced as `len`: the items, the progress reports
+    /// and what was left in the failure slot.
+    async fn stream_file(
+        name: &str,
+        actual: usize,
+        len: u64,
+    ) -> (Vec<io::Result<Bytes>>, Vec<u64>, Option<io::Error>) {
+        let path = std::env::temp_dir().join(format!(
+            "ccloud-connect-stream-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, vec![7u8; actual]).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let log = reports.clone();
+        let progress: ProgressFn = Arc::new(move |p: Progress| log.lock().unwrap().push(p.sent));
+        let failure = Arc::default();
+        let items = file_stream(file, len, CHUNK, Some(progress), Arc::clone(&failure))
+            .collect()
+            .await;
+        std::fs::remove_file(&path).unwrap();
+        let reports = reports.lock().unwrap().clone();
+        let failure = failure.lock().unwrap().take();
+        (items, reports, failure)
+    }
+
+    #[tokio::test]
+    async fn the_stream_is_exactly_the_file_in_bounded_chunks() {
+        let len = 3 * CHUNK + 123;
+        let (items, reports, failure) = stream_file("exact", len, len as u64).await;
+        let chunks: Vec<Bytes> = items.into_iter().map(Result::unwrap).collect();
+        assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK));
+        assert_eq!(chunks.iter().map(Bytes::len).sum::<usize>(), len);
+        assert_eq!(reports.first(), Some(&0));
+        assert_eq!(reports.last(), Some(&(len as u64)));
+        assert_eq!(reports.len(), chunks.len() + 1);
+        assert!(failure.is_none());
+    }
+
+    /// The request stops reading at its `Content-Length`: the error must take the place of
+    /// the last chunk, whether the extra bytes share its read or come in the next one.
+    #[tokio::test]
+    async fn a_longer_file_fails_instead_of_its_last_chunk() {
+        for (name, len) in [("grew-aligned", 2 * CHUNK), ("grew-unaligned", CHUNK + 500)] {
+            let (items, _, failure) = stream_file(name, len + 1, len as u64).await;
+            let (last, sent) = items.split_last().unwrap();
+            let sent: usize = sent.iter().map(|c| c.as_ref().unwrap().len()).sum();
+            assert!(sent < len, "{name}: {sent} of {len} bytes went out");
+            let err = last.as_ref().unwrap_err();
+            assert!(err.to_string().contains("grew"), "{name}: {err}");
+            assert!(failure.unwrap().to_string().contains("grew"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shorter_file_fails() {
+        let (items, _, failure) = stream_file("shrank", 1000, 2000).await;
+        let err = items.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(failure.unwrap().kind(), io::ErrorKind::UnexpectedEof);
+    }
 
     /// What S3 needs of the form: fields in order, the file last with its name and type, an
     /// exact `Content-Length` and no chunking, and part headers that a field name cannot
