@@ -44,6 +44,8 @@ use ccloud_connect::wait::{Wait, WaitOptions};
 use ccloud_connect::{Client, ClientBuilder, Error, Result};
 use ccloud_connect_emulator::Emulator;
 use futures::TryStreamExt;
+use zip::CompressionMethod;
+use zip::write::{SimpleFileOptions, ZipWriter};
 
 /// `writeln!` to the story's output; a failed write ends the story with the crate's error.
 macro_rules! say {
@@ -496,55 +498,20 @@ fn write_plugin_zip(path: &Path) -> Result<()> {
         (x >> 24) as u8
     };
     let filler: Vec<u8> = (0..4 << 20).map(|_| next_byte()).collect();
-    let zip = zip_stored(&[("manifest.json", manifest), ("lib/filler.bin", &filler)]);
-    std::fs::write(path, zip).map_err(|e| io_error(&format!("writing {}", path.display()), e))
-}
-
-/// The bytes of a ZIP archive holding `files` uncompressed (method 0, "stored").
-fn zip_stored(files: &[(&str, &[u8])]) -> Vec<u8> {
-    fn put(buf: &mut Vec<u8>, u16s: &[u16], u32s: &[u32]) {
-        u16s.iter().for_each(|v| buf.extend(v.to_le_bytes()));
-        u32s.iter().for_each(|v| buf.extend(v.to_le_bytes()));
+    let failed = |e: std::io::Error| io_error(&format!("writing {}", path.display()), e);
+    let file = std::fs::File::create(path).map_err(failed)?;
+    // Stored, not deflated: random filler would not shrink, and the upload is what counts.
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut zip = ZipWriter::new(file);
+    for (name, data) in [
+        ("manifest.json", &manifest[..]),
+        ("lib/filler.bin", &filler),
+    ] {
+        zip.start_file(name, stored).map_err(|e| failed(e.into()))?;
+        zip.write_all(data).map_err(failed)?;
     }
-    let (mut zip, mut directory) = (Vec::new(), Vec::new());
-    for (name, data) in files {
-        let offset = zip.len() as u32;
-        let name_len = name.len() as u16;
-        // Version needed, flags, method, time, date (1980-01-01); CRC-32 and both sizes.
-        let head = [20, 0, 0, 0, 0x21];
-        let sums = [crc32(data), data.len() as u32, data.len() as u32];
-        put(&mut zip, &[], &[0x0403_4b50]);
-        put(&mut zip, &head, &sums);
-        put(&mut zip, &[name_len, 0], &[]);
-        zip.extend(name.as_bytes());
-        zip.extend(*data);
-        // The central directory repeats the header after a "version made by", then adds
-        // comment length, disk, attributes and where the local header is.
-        put(&mut directory, &[], &[0x0201_4b50]);
-        put(&mut directory, &[20], &[]);
-        put(&mut directory, &head, &sums);
-        put(&mut directory, &[name_len, 0, 0, 0, 0], &[0, offset]);
-        directory.extend(name.as_bytes());
-    }
-    let (start, size, count) = (zip.len() as u32, directory.len() as u32, files.len() as u16);
-    zip.extend(directory);
-    put(&mut zip, &[], &[0x0605_4b50]);
-    put(&mut zip, &[0, 0, count, count], &[size, start]);
-    put(&mut zip, &[0], &[]);
-    zip
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let byte = |crc: u32, _| {
-        if crc & 1 == 1 {
-            (crc >> 1) ^ 0xEDB8_8320
-        } else {
-            crc >> 1
-        }
-    };
-    !data
-        .iter()
-        .fold(!0, |crc, &b| (0..8).fold(crc ^ u32::from(b), byte))
+    zip.finish().map_err(|e| failed(e.into()))?;
+    Ok(())
 }
 
 /// A fresh directory under the system temp dir, removed when dropped, failure or not.

@@ -1,4 +1,4 @@
-//! The code progenitor generates from `openapi/*.yaml` at build time (see `build.rs`): the
+//! The code progenitor generates from `openapi/*.yaml` at build time (see `build/`): the
 //! one place it is included. Its public items are re-exported by [`crate::connect`] and
 //! [`crate::ccpm`].
 

@@ -1,8 +1,10 @@
 //! API key credentials and the `Authorization` header built from them.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::HeaderValue;
 
 /// The marker printed wherever a secret would otherwise appear.
@@ -85,9 +87,12 @@ impl Credentials {
         let mut needles = vec![encoded.into_bytes()];
         if api_secret.len() >= MIN_SCRUBBED_SECRET {
             needles.push(api_secret.as_bytes().to_vec());
-            let escaped = percent_encode(api_secret);
-            if escaped != api_secret {
-                needles.push(escaped.into_bytes());
+            for escaped in percent_encoded(api_secret) {
+                // A secret of letters and digits only reads the same in every form.
+                let escaped = escaped.into_bytes();
+                if !needles.contains(&escaped) {
+                    needles.push(escaped);
+                }
             }
         }
         let disclosures = aho_corasick::AhoCorasick::builder()
@@ -143,18 +148,22 @@ impl Credentials {
     }
 }
 
-/// Percent-encodes every byte but ASCII letters and digits, as a secret would appear in a
-/// quoted URL or form.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// The secret percent-encoded as it would appear in a quoted URL or form: every byte but
+/// ASCII letters and digits escaped, with upper-case hex digits (RFC 3986's advice, and what
+/// Go and Java write) and with lower-case ones (what .NET's `HttpUtility.UrlEncode` writes).
+fn percent_encoded(secret: &str) -> [String; 2] {
+    let upper = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+    // The crate writes upper-case only; its escapes come out as whole `%XX` pieces.
+    let lower = utf8_percent_encode(secret, NON_ALPHANUMERIC)
+        .map(|piece| {
+            if piece.starts_with('%') {
+                Cow::Owned(piece.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(piece)
+            }
+        })
+        .collect();
+    [upper, lower]
 }
 
 impl fmt::Debug for Credentials {
@@ -177,12 +186,13 @@ mod tests {
         let token =
             base64::engine::general_purpose::STANDARD.encode(format!("KEY:{secret}").as_bytes());
         let body = format!(
-            "{{\"auth\":\"Basic {token}\",\"raw\":\"{secret}\",\"url\":\"abc%2Fdef%2Bghi%3Djkl0123\"}}"
+            "{{\"auth\":\"Basic {token}\",\"raw\":\"{secret}\",\"url\":\"abc%2Fdef%2Bghi%3Djkl0123\",\
+             \"lower\":\"abc%2fdef%2bghi%3djkl0123\"}}"
         );
         let scrubbed = String::from_utf8(creds.scrub(body.as_bytes()).unwrap()).unwrap();
         assert_eq!(
             scrubbed,
-            r#"{"auth":"Basic [redacted]","raw":"[redacted]","url":"[redacted]"}"#
+            r#"{"auth":"Basic [redacted]","raw":"[redacted]","url":"[redacted]","lower":"[redacted]"}"#
         );
         assert_eq!(creds.scrub(b"{\"name\":\"c1\"}"), None);
     }

@@ -62,10 +62,6 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CHUNK_SIZE: usize = 256 * 1024;
 const MIN_CHUNK_SIZE: usize = 64 * 1024;
 const MAX_CHUNK_SIZE: usize = 1024 * 1024;
-/// Chunks read ahead of the connection: the file reader stays this far ahead, so memory
-/// in flight is at most `(READ_AHEAD + 2) * chunk_size` (the queued chunks, one waiting to
-/// be queued, one being sent) plus the HTTP stack's buffer.
-const READ_AHEAD: usize = 3;
 
 const EXPIRED_HINT: &str =
     "the upload policy has expired: request a new presigned URL (they expire after one hour)";

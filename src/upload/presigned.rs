@@ -13,7 +13,7 @@ use crate::error::read_capped;
 use crate::{Error, Result};
 
 use super::storage_error::{storage_error, storage_request_id, storage_transport};
-use super::stream::{MultipartForm, file_stream};
+use super::stream::{file_stream, s3_form};
 use super::{Archive, ArchiveFormat, UploadFormData, UploadOptions, UploadReceipt};
 
 /// How an archive travels to the storage service.
@@ -298,17 +298,13 @@ impl PresignedUpload {
         let media_type = archive.format().media_type();
 
         let request = match protocol {
-            UploadProtocol::S3PostForm => {
-                let form =
-                    MultipartForm::new(self.form_fields.fields(), archive.file_name(), media_type);
-                let length = form.content_length(archive.len());
-                let content_type = form.content_type();
-                client
-                    .post(url)
-                    .header(CONTENT_TYPE, content_type)
-                    .header(CONTENT_LENGTH, length)
-                    .body(reqwest::Body::wrap_stream(form.body(content)))
-            }
+            UploadProtocol::S3PostForm => client.post(url).multipart(s3_form(
+                self.form_fields.fields(),
+                archive.file_name(),
+                media_type,
+                reqwest::Body::wrap_stream(content),
+                archive.len(),
+            )?),
             UploadProtocol::AzureBlobPut => client
                 .put(url)
                 .header("x-ms-blob-type", "BlockBlob")

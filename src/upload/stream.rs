@@ -1,218 +1,224 @@
 //! The archive as a streamed request body: raw for Azure and GCS, inside a multipart form
 //! for S3.
 
-use std::io::Read;
+use std::io;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
-use bytes::{Bytes, BytesMut};
-use futures::stream::{self, Stream, StreamExt};
+use bytes::Bytes;
+use futures::stream::{self, Stream, TryStreamExt};
+use reqwest::multipart::{Form, Part};
+use tokio::io::AsyncReadExt as _;
+use tokio_util::io::ReaderStream;
 
+use crate::{Error, Result};
+
+use super::Progress;
 use super::options::ProgressFn;
-use super::{Progress, READ_AHEAD};
 
-/// The file as a stream of chunks of exactly `len` bytes, read on a blocking thread that
-/// stays at most [`READ_AHEAD`] chunks ahead of the consumer.
+/// The file as a stream of chunks of at most `chunk` bytes that together are exactly `len`
+/// bytes, or an error when the file turns out shorter or longer than that.
+///
+/// A file that grew fails before its last chunk is yielded: the request announced `len`
+/// bytes, and hyper stops reading the body once it has them, so an error after the last
+/// chunk would never reach the request. (Growth after the end was read is caught by
+/// `Archive::check_unchanged` once the storage answered.)
+///
+/// An I/O error goes into `failure` as well as into the stream: reqwest turns a body error
+/// into an opaque one, and the caller reports the original with the archive's path.
 pub(crate) fn file_stream(
     file: std::fs::File,
     len: u64,
     chunk: usize,
     progress: Option<ProgressFn>,
-    failure: Arc<Mutex<Option<std::io::Error>>>,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    let mut file = Some(file);
-    let mut rx: Option<tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>> = None;
-    let mut sent = 0u64;
-    stream::poll_fn(move |cx| {
-        // Started on first poll, so nothing is read when the request never gets to its body.
-        if let Some(file) = file.take() {
-            let (tx, new_rx) = tokio::sync::mpsc::channel(READ_AHEAD);
-            tokio::task::spawn_blocking(move || read_chunks(file, len, chunk, tx));
-            rx = Some(new_rx);
-            if let Some(hook) = &progress {
-                hook(Progress {
-                    sent: 0,
-                    total: len,
-                });
-            }
+    failure: Arc<Mutex<Option<io::Error>>>,
+) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
+    // One byte past the length is enough to tell that the file grew.
+    let reader = tokio::fs::File::from_std(file).take(len.saturating_add(1));
+    let chunks = ReaderStream::with_capacity(reader, chunk);
+    let report = move |sent: u64| {
+        if let Some(hook) = &progress {
+            hook(Progress { sent, total: len });
         }
-        let Some(receiver) = rx.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match receiver.poll_recv(cx) {
-            Poll::Ready(Some(Ok(bytes))) => {
-                sent += bytes.len() as u64;
-                if let Some(hook) = &progress {
-                    hook(Progress { sent, total: len });
-                }
-                Poll::Ready(Some(Ok(bytes)))
+    };
+    stream::try_unfold((chunks, 0u64, false), move |(mut chunks, sent, ended)| {
+        let report = report.clone();
+        async move {
+            if ended {
+                return Ok(None);
             }
-            Poll::Ready(Some(Err(e))) => {
-                // reqwest turns a body error into an opaque one: keep the original for
-                // the caller.
-                let copy = std::io::Error::new(e.kind(), e.to_string());
-                if let Ok(mut slot) = failure.lock() {
-                    *slot = Some(e);
-                }
-                rx = None;
-                Poll::Ready(Some(Err(copy)))
+            if sent == 0 {
+                report(0);
             }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+            let Some(bytes) = chunks.try_next().await? else {
+                return if sent == len { Ok(None) } else { Err(shrank()) };
+            };
+            let sent = sent + bytes.len() as u64;
+            if sent > len {
+                return Err(grew());
+            }
+            // The length is reached: this chunk goes out only once the file is known to
+            // end here.
+            let ended = sent == len;
+            if ended && chunks.try_next().await?.is_some() {
+                return Err(grew());
+            }
+            report(sent);
+            Ok(Some((bytes, (chunks, sent, ended))))
         }
+    })
+    .map_err(move |e: io::Error| {
+        let copy = io::Error::new(e.kind(), e.to_string());
+        if let Ok(mut slot) = failure.lock() {
+            *slot = Some(e);
+        }
+        copy
     })
 }
 
-fn read_chunks(
-    mut file: std::fs::File,
-    len: u64,
-    chunk: usize,
-    tx: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
-) {
-    let mut remaining = len;
-    while remaining > 0 {
-        let want = usize::try_from(remaining.min(chunk as u64)).unwrap_or(chunk);
-        let mut buf = BytesMut::zeroed(want);
-        if let Err(e) = read_full(&mut file, &mut buf) {
-            let _ = tx.blocking_send(Err(e));
-            return;
-        }
-        remaining -= want as u64;
-        // The Content-Length promised `len` bytes, and hyper stops reading the body once it
-        // has them: growth must be seen before the last chunk is handed over, or the error
-        // would never reach the request. (Growth after this read is caught by
-        // `Archive::check_unchanged` once the storage answered.)
-        let item = if remaining == 0 {
-            match grew(&mut file) {
-                Ok(false) => Ok(buf.freeze()),
-                Ok(true) => Err(std::io::Error::other(
-                    "the archive grew while it was being uploaded",
-                )),
-                Err(e) => Err(e),
-            }
-        } else {
-            Ok(buf.freeze())
-        };
-        let failed = item.is_err();
-        if tx.blocking_send(item).is_err() || failed {
-            // The request was dropped (failed or cancelled), or this was the error: stop.
-            return;
-        }
-    }
+fn shrank() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the archive got shorter while it was being uploaded",
+    )
 }
 
-/// Whether `file` has bytes past the point read so far.
-fn grew(file: &mut std::fs::File) -> std::io::Result<bool> {
-    let mut probe = [0u8; 1];
-    Ok(file.read(&mut probe)? > 0)
+fn grew() -> io::Error {
+    io::Error::other("the archive grew while it was being uploaded")
 }
 
-fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the archive got shorter while it was being uploaded",
-                ));
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// A `multipart/form-data` body built around a streamed file: the text parts and the file
-/// part's head are one buffer, the closing boundary another, so the length is known before
-/// the first byte is sent.
-pub(crate) struct MultipartForm {
-    boundary: String,
-    head: Bytes,
-    tail: Bytes,
-}
-
-impl MultipartForm {
-    pub(crate) fn new(fields: &[(String, String)], file_name: &str, media_type: &str) -> Self {
-        let boundary = format!(
-            "ccloud-connect-{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
-        let mut head = String::new();
-        for (name, value) in fields {
-            head.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
-                escape_param(name)
-            ));
-        }
-        head.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: {media_type}\r\n\r\n",
-            escape_param(file_name)
-        ));
-        let tail = format!("\r\n--{boundary}--\r\n");
-        MultipartForm {
-            boundary,
-            head: Bytes::from(head),
-            tail: Bytes::from(tail),
-        }
-    }
-
-    pub(crate) fn content_type(&self) -> String {
-        format!("multipart/form-data; boundary={}", self.boundary)
-    }
-
-    pub(crate) fn content_length(&self, file_len: u64) -> u64 {
-        self.head.len() as u64 + file_len + self.tail.len() as u64
-    }
-
-    pub(crate) fn body(
-        self,
-        file: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
-    ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-        stream::once(futures::future::ready(Ok(self.head)))
-            .chain(file)
-            .chain(stream::once(futures::future::ready(Ok(self.tail))))
-    }
-}
-
-/// Escapes a `Content-Disposition` parameter value the way browsers do (WHATWG HTML form
-/// encoding): `"`, CR and LF percent-encoded, everything else as is.
-fn escape_param(value: &str) -> String {
-    value
-        .replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// The S3 presigned POST form: every policy field as a text part, in the order the server
+/// sent them, then the archive as the part `file` (S3 ignores fields after the file).
+///
+/// The file part is given its length, so reqwest knows the whole body's length and sends a
+/// `Content-Length`: S3 refuses a chunked body with 411. A field name that a quote or line
+/// break would let out of its part header is percent-encoded by reqwest (as `name*=`); the
+/// names S3 policies use never need it.
+pub(crate) fn s3_form(
+    fields: &[(String, String)],
+    file_name: &str,
+    media_type: &str,
+    file: reqwest::Body,
+    file_len: u64,
+) -> Result<Form> {
+    let file = Part::stream_with_length(file, file_len)
+        .file_name(file_name.to_owned())
+        .mime_str(media_type)
+        .map_err(|e| Error::validation("media type", media_type, e.to_string()))?;
+    let form = fields.iter().fold(Form::new(), |form, (name, value)| {
+        form.text(name.clone(), value.clone())
+    });
+    Ok(form.part("file", file))
 }
 
 #[cfg(test)]
 mod tests {
+    use futures::StreamExt as _;
+    use http_body_util::BodyExt as _;
+
     use super::*;
 
-    #[test]
-    fn multipart_framing() {
+    const CHUNK: usize = 64 * 1024;
+
+    /// Streams a file of `actual` bytes announced as `len`: the items, the progress reports
+    /// and what was left in the failure slot.
+    async fn stream_file(
+        name: &str,
+        actual: usize,
+        len: u64,
+    ) -> (Vec<io::Result<Bytes>>, Vec<u64>, Option<io::Error>) {
+        let path = std::env::temp_dir().join(format!(
+            "ccloud-connect-stream-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, vec![7u8; actual]).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let log = reports.clone();
+        let progress: ProgressFn = Arc::new(move |p: Progress| log.lock().unwrap().push(p.sent));
+        let failure = Arc::default();
+        let items = file_stream(file, len, CHUNK, Some(progress), Arc::clone(&failure))
+            .collect()
+            .await;
+        std::fs::remove_file(&path).unwrap();
+        let reports = reports.lock().unwrap().clone();
+        let failure = failure.lock().unwrap().take();
+        (items, reports, failure)
+    }
+
+    #[tokio::test]
+    async fn the_stream_is_exactly_the_file_in_bounded_chunks() {
+        let len = 3 * CHUNK + 123;
+        let (items, reports, failure) = stream_file("exact", len, len as u64).await;
+        let chunks: Vec<Bytes> = items.into_iter().map(Result::unwrap).collect();
+        assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK));
+        assert_eq!(chunks.iter().map(Bytes::len).sum::<usize>(), len);
+        assert_eq!(reports.first(), Some(&0));
+        assert_eq!(reports.last(), Some(&(len as u64)));
+        assert_eq!(reports.len(), chunks.len() + 1);
+        assert!(failure.is_none());
+    }
+
+    /// The request stops reading at its `Content-Length`: the error must take the place of
+    /// the last chunk, whether the extra bytes share its read or come in the next one.
+    #[tokio::test]
+    async fn a_longer_file_fails_instead_of_its_last_chunk() {
+        for (name, len) in [("grew-aligned", 2 * CHUNK), ("grew-unaligned", CHUNK + 500)] {
+            let (items, _, failure) = stream_file(name, len + 1, len as u64).await;
+            let (last, sent) = items.split_last().unwrap();
+            let sent: usize = sent.iter().map(|c| c.as_ref().unwrap().len()).sum();
+            assert!(sent < len, "{name}: {sent} of {len} bytes went out");
+            let err = last.as_ref().unwrap_err();
+            assert!(err.to_string().contains("grew"), "{name}: {err}");
+            assert!(failure.unwrap().to_string().contains("grew"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shorter_file_fails() {
+        let (items, _, failure) = stream_file("shrank", 1000, 2000).await;
+        let err = items.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(failure.unwrap().kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    /// What S3 needs of the form: fields in order, the file last with its name and type, an
+    /// exact `Content-Length` and no chunking, and part headers that a field name cannot
+    /// break out of.
+    #[tokio::test]
+    async fn multipart_framing() {
         let fields = vec![
             ("key".to_owned(), "a/b.zip".to_owned()),
-            ("we\"ird".to_owned(), "v".to_owned()),
+            ("we\"ird\r\nname".to_owned(), "v".to_owned()),
         ];
-        let form = MultipartForm::new(&fields, "p.zip", "application/zip");
-        let b = form.boundary.clone();
-        let head = String::from_utf8(form.head.to_vec()).unwrap();
-        assert_eq!(
-            head,
+        let content = b"PK\x03\x04 archive";
+        let (file, len) = (reqwest::Body::from(content.to_vec()), content.len() as u64);
+        let form = s3_form(&fields, "p\".zip", "application/zip", file, len).unwrap();
+        let mut request = reqwest::Client::new()
+            .post("http://storage.invalid/bucket")
+            .multipart(form)
+            .build()
+            .unwrap();
+        let headers = request.headers().clone();
+        let body = request.body_mut().take().unwrap();
+        let body = body.collect().await.unwrap().to_bytes();
+
+        let content_type = headers["content-type"].to_str().unwrap();
+        let b = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let expected = [
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\na/b.zip\r\n"),
             format!(
-                "--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\na/b.zip\r\n\
-                 --{b}\r\nContent-Disposition: form-data; name=\"we%22ird\"\r\n\r\nv\r\n\
-                 --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.zip\"\r\n\
-                 Content-Type: application/zip\r\n\r\n"
-            )
-        );
-        assert_eq!(form.tail.as_ref(), format!("\r\n--{b}--\r\n").as_bytes());
-        assert_eq!(
-            form.content_length(10),
-            (form.head.len() + 10 + form.tail.len()) as u64
-        );
+                "--{b}\r\nContent-Disposition: form-data; name*=utf-8''we%22ird%0D%0Aname\r\n\r\nv\r\n"
+            ),
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p\\\".zip\"\r\n\
+                 Content-Type: application/zip\r\n\r\nPK\x03\x04 archive\r\n--{b}--\r\n"
+            ),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8_lossy(&body), expected);
+        assert_eq!(headers["content-length"], body.len().to_string().as_str());
+        assert!(!headers.contains_key("transfer-encoding"));
     }
 }

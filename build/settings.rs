@@ -1,0 +1,36 @@
+//! progenitor's settings: interface style, transport hooks, and the generated types that are
+//! replaced by others.
+
+use std::collections::BTreeMap;
+
+use crate::Spec;
+use crate::collect::EnumSchema;
+
+pub(crate) fn for_spec(
+    spec: &Spec,
+    enums: &BTreeMap<String, EnumSchema>,
+) -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Positional)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::http::transport::Inner))
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_map_type("::std::collections::BTreeMap");
+    // `upload_form_data` keeps the server's field order (S3 reads the form in order) and
+    // takes any scalar as its text: one hand-written type for both APIs (src/upload/).
+    settings.with_replacement(
+        "UploadFormData",
+        "crate::upload::UploadFormData",
+        std::iter::empty(),
+    );
+    // typify would make closed enums of them; `open_enums` writes the replacements.
+    for name in enums.keys() {
+        settings.with_replacement(
+            name,
+            format!("{}::types::{name}", spec.module),
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
+    settings
+}
