@@ -133,7 +133,6 @@ fn method(
             #(#query)*
             #page_size
             crate::error::from_generated(
-                &self.raw.inner().credentials,
                 #api,
                 #op_name,
                 self.raw.#op(#(#args),*).await,

@@ -8,8 +8,16 @@ use serde::de::DeserializeOwned;
 
 mod api_error;
 
-pub(crate) use api_error::read_capped;
 pub use api_error::{ApiError, ErrorDetail, RateLimit};
+pub(crate) use api_error::{parse_retry_after, parse_seconds, read_capped};
+
+/// Whether a status is worth sending the request again for: 429 and the transient 5xx.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+}
+
+/// The marker printed wherever a secret would otherwise appear.
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// The result type of every fallible operation of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -222,7 +230,7 @@ impl Error {
     /// retried these as far as it was allowed to.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) | Error::Storage(e) => crate::http::retry::is_retryable_status(e.status),
+            Error::Api(e) | Error::Storage(e) => is_retryable_status(e.status),
             Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
         }
@@ -303,12 +311,7 @@ pub(crate) fn without_password(raw: &str) -> String {
         return raw.to_owned();
     };
     let user = rest[..at].split(':').next().unwrap_or("");
-    format!(
-        "{}{user}:{}{}",
-        &raw[..scheme_end],
-        crate::http::REDACTED,
-        &rest[at..]
-    )
+    format!("{}{user}:{}{}", &raw[..scheme_end], REDACTED, &rest[at..])
 }
 
 pub(crate) fn truncate(s: &str, max: usize) -> String {
@@ -357,19 +360,15 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     Some(cause.to_string()).filter(|c| !c.trim().is_empty())
 }
 
-/// A decode error quoting the start of `body`, with any quotation of `credentials` replaced
-/// (answers through the generated clients' hooks are scrubbed already; the metrics client
-/// reads its answers directly).
+/// A decode error quoting the start of `body`. Every answer of the API reaches this crate
+/// through the transport, which has already replaced any quotation of the credentials.
 pub(crate) fn decode(
-    credentials: Option<&crate::http::Credentials>,
     api: &'static str,
     operation: &str,
     status: Option<StatusCode>,
     body: &[u8],
     source: serde_json::Error,
 ) -> Error {
-    let scrubbed = credentials.and_then(|c| c.scrub(body));
-    let body = scrubbed.as_deref().unwrap_or(body);
     Error::Decode {
         api,
         operation: operation.to_owned(),
@@ -379,16 +378,22 @@ pub(crate) fn decode(
     }
 }
 
+/// Why the transport refused an answer. progenitor's hooks can only hand back a `reqwest`
+/// result, so a refusal travels as a stand-in answer (status 502, this value in its
+/// extensions, the reason as its text body) that [`from_generated`] turns into
+/// [`Error::ResponseRefused`] before anything decodes it. A caller of the raw client sees
+/// that stand-in as an unexpected 502 whose body says why.
+#[derive(Clone, Debug)]
+pub(crate) struct Refusal(pub(crate) String);
+
 /// The [`Error::ResponseRefused`] that `response` stands in for, when the transport refused
-/// the real answer (see [`crate::http::transport::Refusal`]).
+/// the real answer (see [`Refusal`]).
 pub(crate) fn refusal(
     api: &'static str,
     operation: &str,
     response: &reqwest::Response,
 ) -> Option<Error> {
-    let refusal = response
-        .extensions()
-        .get::<crate::http::transport::Refusal>()?;
+    let refusal = response.extensions().get::<Refusal>()?;
     Some(Error::ResponseRefused {
         api,
         operation: operation.to_owned(),
@@ -399,7 +404,6 @@ pub(crate) fn refusal(
 /// Converts the result of a generated operation. This is the one place progenitor's error
 /// type turns into the crate's.
 pub(crate) async fn from_generated<T: DeserializeOwned, E>(
-    credentials: &crate::http::Credentials,
     api: &'static str,
     operation: &str,
     result: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
@@ -418,9 +422,7 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
             transport(api, operation, e)
         }
-        P::InvalidResponsePayload(body, e) => {
-            decode(Some(credentials), api, operation, None, &body, e)
-        }
+        P::InvalidResponsePayload(body, e) => decode(api, operation, None, &body, e),
         P::ErrorResponse(value) => Error::Api(Box::new(ApiError::from_parts(
             api,
             operation,
@@ -446,9 +448,8 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
                 } else {
                     &body
                 };
-                return serde_json::from_slice(json).map_err(|e| {
-                    decode(Some(credentials), api, operation, Some(status), &body, e)
-                });
+                return serde_json::from_slice(json)
+                    .map_err(|e| decode(api, operation, Some(status), &body, e));
             }
             let body = read_capped(response).await;
             Error::Api(Box::new(ApiError::from_parts(

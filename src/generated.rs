@@ -1,6 +1,12 @@
 //! The code progenitor generates from `openapi/*.yaml` at build time (see `build/`): the
-//! one place it is included. Its public items are re-exported by [`crate::connect`] and
+//! one place it is included, and where its clients are tied to the crate's one send path
+//! (`crate::http::transport`). Its public items are re-exported by [`crate::connect`] and
 //! [`crate::ccpm`].
+
+use progenitor_client::{ClientHooks, ClientInfo as _, OperationInfo};
+use reqwest::{Request, Response};
+
+use crate::http::transport::Inner;
 
 #[allow(
     missing_docs,
@@ -27,3 +33,42 @@ pub(crate) mod connect {
 pub(crate) mod ccpm {
     include!(concat!(env!("OUT_DIR"), "/ccpm_v1.rs"));
 }
+
+/// Every generated request goes through `prepare` (scoping, user agent, observers,
+/// credentials) and `send` (retries, the answer's checks, the span).
+macro_rules! hooks {
+    ($client:ty, $api:literal) => {
+        impl ClientHooks<Inner> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut Request,
+                info: &OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                let transport = self.inner();
+                transport
+                    .prepare($api, info.operation_id, &transport.base, request)
+                    .map_err(progenitor_client::Error::InvalidRequest)
+            }
+
+            async fn exec(
+                &self,
+                request: Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<Response> {
+                let transport = self.inner();
+                transport
+                    .send(
+                        self.client(),
+                        $api,
+                        info.operation_id,
+                        &transport.base,
+                        request,
+                    )
+                    .await
+            }
+        }
+    };
+}
+
+hooks!(connect::Client, "connect/v1");
+hooks!(ccpm::Client, "ccpm/v1");

@@ -405,15 +405,6 @@ impl MetricsApi {
             .bytes()
             .await
             .map_err(|e| transport(API, OPERATION, e))?;
-        serde_json::from_slice(&body).map_err(|e| {
-            decode(
-                Some(&self.transport.credentials),
-                API,
-                OPERATION,
-                Some(status),
-                &body,
-                e,
-            )
-        })
+        serde_json::from_slice(&body).map_err(|e| decode(API, OPERATION, Some(status), &body, e))
     }
 }

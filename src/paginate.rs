@@ -13,12 +13,14 @@ use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 
-use crate::ccpm::{self, Plugin, PluginVersion};
-use crate::connect::{self, CustomConnectorPlugin, CustomConnectorRuntime};
+use crate::generated::ccpm::types::{self as ccpm, Plugin, PluginVersion};
+use crate::generated::connect::types::{
+    self as connect, CustomConnectorPlugin, CustomConnectorRuntime,
+};
 use crate::{Error, Result};
 
 /// The largest page the API serves, and the default.
-pub const MAX_PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).unwrap();
+pub const MAX_PAGE_SIZE: NonZeroU32 = crate::http::validate::MAX_PAGE_SIZE;
 
 /// One page of a list.
 #[derive(Clone, Debug)]

@@ -206,3 +206,12 @@ impl Environment {
         Ok((self.create_plugin(&plugin).await?, true))
     }
 }
+
+impl From<ArchiveFormat> for ccpm::ContentFormat {
+    fn from(value: ArchiveFormat) -> Self {
+        match value {
+            ArchiveFormat::Zip => ccpm::ContentFormat::Zip,
+            ArchiveFormat::Jar => ccpm::ContentFormat::Jar,
+        }
+    }
+}

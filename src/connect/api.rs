@@ -166,3 +166,12 @@ impl Connect {
         })
     }
 }
+
+impl From<ArchiveFormat> for connect::ContentFormat {
+    fn from(value: ArchiveFormat) -> Self {
+        match value {
+            ArchiveFormat::Zip => connect::ContentFormat::Zip,
+            ArchiveFormat::Jar => connect::ContentFormat::Jar,
+        }
+    }
+}

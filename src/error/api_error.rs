@@ -39,9 +39,7 @@ impl RateLimit {
             retry_after: headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| {
-                    crate::http::retry::parse_retry_after(v, std::time::SystemTime::now())
-                }),
+                .and_then(|v| parse_retry_after(v, std::time::SystemTime::now())),
         }
     }
 }
@@ -250,9 +248,35 @@ pub(crate) async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
     body
 }
 
+/// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    parse_seconds(value).or_else(|| {
+        let when = httpdate::parse_http_date(value.trim()).ok()?;
+        Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    })
+}
+
+pub(crate) fn parse_seconds(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(7)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(7));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
     use crate::Error;
     use crate::error::is_unsafe_to_show;
 

@@ -7,8 +7,7 @@ use base64::Engine as _;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::HeaderValue;
 
-/// The marker printed wherever a secret would otherwise appear.
-pub(crate) const REDACTED: &str = "[redacted]";
+use crate::error::REDACTED;
 
 /// A Confluent Cloud API key and secret (a `--resource cloud` key).
 ///

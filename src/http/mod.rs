@@ -11,8 +11,8 @@ pub(crate) mod retry;
 pub(crate) mod transport;
 pub(crate) mod validate;
 
+pub(crate) use crate::error::REDACTED;
 pub use credentials::Credentials;
-pub(crate) use credentials::REDACTED;
 pub(crate) use observe::Observers;
 pub use observe::{RequestView, ResponseView};
 pub use retry::RetryPolicy;

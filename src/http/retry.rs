@@ -3,6 +3,9 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+pub(crate) use crate::error::is_retryable_status;
+use crate::error::{parse_retry_after, parse_seconds};
 use reqwest::{Method, StatusCode};
 
 /// Retry behaviour for requests whose answer was transient.
@@ -124,11 +127,6 @@ impl RetryPolicy {
     }
 }
 
-/// Statuses worth sending the same request again for.
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
-}
-
 /// How long the server asked us to wait: `Retry-After` (seconds or HTTP date), else on a
 /// `429` the relative `X-RateLimit-Reset`.
 pub(crate) fn server_hint(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
@@ -146,34 +144,9 @@ pub(crate) fn server_hint(status: StatusCode, headers: &HeaderMap) -> Option<Dur
     None
 }
 
-/// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
-pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    parse_seconds(value).or_else(|| {
-        let when = httpdate::parse_http_date(value.trim()).ok()?;
-        Some(when.duration_since(now).unwrap_or(Duration::ZERO))
-    })
-}
-
-fn parse_seconds(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_accepts_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
-        let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(7)));
-        let past = httpdate::fmt_http_date(now - Duration::from_secs(7));
-        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-1", now), None);
-    }
 
     #[test]
     fn backoff_grows_is_jittered_and_bounded() {

@@ -14,13 +14,13 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response, ResponseBuilderExt as _, StatusCode, Url};
 
 use super::observe::{Observers, ResponseView};
 use super::retry::{self, RetryPolicy};
 use super::{Credentials, RequestView};
+use crate::error::Refusal;
 
 /// The state the generated clients carry (progenitor's "inner" value).
 pub(crate) type Inner = Arc<Transport>;
@@ -37,15 +37,12 @@ pub(crate) struct Transport {
     pub(crate) allow_insecure_http: bool,
 }
 
-/// Why [`Transport::inspect`] refused an answer. progenitor's hooks can only hand back a
-/// `reqwest` result, so a refusal travels as a stand-in answer (status 502, this value in
-/// its extensions, the reason as its text body) that [`crate::error::from_generated`] turns
-/// into [`crate::Error::ResponseRefused`] before anything decodes it. A caller of the raw
-/// client sees that stand-in as an unexpected 502 whose body says why.
-#[derive(Clone, Debug)]
-pub(crate) struct Refusal(pub(crate) String);
+/// The stand-in answer that carries a [`Refusal`] back through progenitor's hooks.
+trait IntoStandIn {
+    fn into_response(self, url: Url) -> Response;
+}
 
-impl Refusal {
+impl IntoStandIn for Refusal {
     fn into_response(self, url: Url) -> Response {
         let text = Bytes::from(self.0.clone());
         let stand_in = http::Response::builder()
@@ -355,43 +352,6 @@ fn under(path: &str, base: &str) -> bool {
 pub(crate) fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
-
-macro_rules! hooks {
-    ($client:ty, $api:literal) => {
-        impl ClientHooks<Inner> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut Request,
-                info: &OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                let transport = self.inner();
-                transport
-                    .prepare($api, info.operation_id, &transport.base, request)
-                    .map_err(progenitor_client::Error::InvalidRequest)
-            }
-
-            async fn exec(
-                &self,
-                request: Request,
-                info: &OperationInfo,
-            ) -> reqwest::Result<Response> {
-                let transport = self.inner();
-                transport
-                    .send(
-                        self.client(),
-                        $api,
-                        info.operation_id,
-                        &transport.base,
-                        request,
-                    )
-                    .await
-            }
-        }
-    };
-}
-
-hooks!(crate::generated::connect::Client, "connect/v1");
-hooks!(crate::generated::ccpm::Client, "ccpm/v1");
 
 #[cfg(test)]
 mod tests {

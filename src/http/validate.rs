@@ -23,17 +23,17 @@ pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> 
     Ok(())
 }
 
+/// The largest page the API serves ([`crate::paginate::MAX_PAGE_SIZE`]).
+pub(crate) const MAX_PAGE_SIZE: std::num::NonZeroU32 = std::num::NonZeroU32::new(100).unwrap();
+
 /// Refuses a `page_size` above [`crate::MAX_PAGE_SIZE`] (zero cannot be expressed): the API
 /// answers `400` to it, after a round trip.
 pub(crate) fn page_size(value: Option<std::num::NonZeroU32>) -> Result<(), Error> {
     match value {
-        Some(size) if size > crate::paginate::MAX_PAGE_SIZE => Err(Error::validation(
+        Some(size) if size > MAX_PAGE_SIZE => Err(Error::validation(
             "page_size",
             size.to_string(),
-            format!(
-                "must be 1 to {} (the API's limit)",
-                crate::paginate::MAX_PAGE_SIZE
-            ),
+            format!("must be 1 to {} (the API's limit)", MAX_PAGE_SIZE),
         )),
         _ => Ok(()),
     }

@@ -4,8 +4,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::ccpm;
-use crate::connect;
 use crate::{Error, Result};
 
 use super::DEFAULT_MAX_ARCHIVE_SIZE;
@@ -69,24 +67,6 @@ impl ArchiveFormat {
 impl fmt::Display for ArchiveFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl From<ArchiveFormat> for connect::ContentFormat {
-    fn from(value: ArchiveFormat) -> Self {
-        match value {
-            ArchiveFormat::Zip => connect::ContentFormat::Zip,
-            ArchiveFormat::Jar => connect::ContentFormat::Jar,
-        }
-    }
-}
-
-impl From<ArchiveFormat> for ccpm::ContentFormat {
-    fn from(value: ArchiveFormat) -> Self {
-        match value {
-            ArchiveFormat::Zip => ccpm::ContentFormat::Zip,
-            ArchiveFormat::Jar => ccpm::ContentFormat::Jar,
-        }
     }
 }
 

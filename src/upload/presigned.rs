@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use serde::de;
@@ -12,7 +12,7 @@ use serde::de;
 use crate::error::read_capped;
 use crate::{Error, Result};
 
-use super::storage_error::{storage_error, storage_request_id, storage_transport};
+use super::storage_error::{header_str, storage_error, storage_request_id, storage_transport};
 use super::stream::{file_stream, s3_form};
 use super::{Archive, ArchiveFormat, UploadFormData, UploadOptions, UploadReceipt};
 
@@ -115,7 +115,7 @@ impl PresignedUpload {
     ) -> Result<Self> {
         let wire: PresignedWire = serde_json::from_slice(body)
             // No snippet: the body carries the storage's signature and policy.
-            .map_err(|e| crate::error::decode(None, api, operation, status, b"", e))?;
+            .map_err(|e| crate::error::decode(api, operation, status, b"", e))?;
         Ok(PresignedUpload {
             upload_url: wire.upload_url,
             upload_id: wire.upload_id,
@@ -363,17 +363,9 @@ fn redact_url(raw: &str) -> String {
     }
 }
 
-pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// A decode error for an answer that lacks `field`.
 pub(crate) fn missing_in_answer(api: &'static str, operation: &str, field: &'static str) -> Error {
     crate::error::decode(
-        None,
         api,
         operation,
         None,

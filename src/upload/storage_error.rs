@@ -9,7 +9,6 @@ use crate::Error;
 use crate::error::ApiError;
 
 use super::EXPIRED_HINT;
-use super::presigned::header_str;
 
 pub(crate) fn storage_transport(source: reqwest::Error, timeout: Duration) -> Error {
     let message = if source.is_timeout() {
@@ -101,6 +100,14 @@ pub(crate) fn xml_element(text: &str, name: &str) -> Option<String> {
         .replace("&amp;", "&");
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// A header's value as text, when it is text.
+pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
