@@ -75,7 +75,7 @@ fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
     let openapi = spec::to_openapi(doc)?;
 
     let settings = settings::for_spec(spec, &enums);
-    let client = progenitor::Generator::new(&settings)
+    let client = progenitor_impl::Generator::new(&settings)
         .generate_tokens(&openapi)
         .map_err(|e| format!("progenitor: {e}"))?;
     let mut file: syn::File = syn::parse2(client).map_err(|e| e.to_string())?;

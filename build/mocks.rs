@@ -7,10 +7,10 @@ use crate::Spec;
 
 pub(crate) fn module(
     spec: &Spec,
-    settings: &progenitor::GenerationSettings,
+    settings: &progenitor_impl::GenerationSettings,
     openapi: &openapiv3::OpenAPI,
 ) -> Result<syn::Item, String> {
-    let mocks = progenitor::Generator::new(settings)
+    let mocks = progenitor_impl::Generator::new(settings)
         .httpmock(openapi, spec.module)
         .map_err(|e| format!("progenitor httpmock: {e}"))?;
     syn::parse2(quote! {

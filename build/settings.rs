@@ -9,13 +9,13 @@ use crate::collect::EnumSchema;
 pub(crate) fn for_spec(
     spec: &Spec,
     enums: &BTreeMap<String, EnumSchema>,
-) -> progenitor::GenerationSettings {
-    let mut settings = progenitor::GenerationSettings::default();
+) -> progenitor_impl::GenerationSettings {
+    let mut settings = progenitor_impl::GenerationSettings::default();
     settings
-        .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_tag(progenitor::TagStyle::Merged)
+        .with_interface(progenitor_impl::InterfaceStyle::Positional)
+        .with_tag(progenitor_impl::TagStyle::Merged)
         .with_inner_type(quote::quote!(crate::http::transport::Inner))
-        .with_hooks(progenitor::HooksMode::Expected)
+        .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap");
     // `upload_form_data` keeps the server's field order (S3 reads the form in order) and
     // takes any scalar as its text: one hand-written type for both APIs (src/upload/).
@@ -29,7 +29,11 @@ pub(crate) fn for_spec(
         settings.with_replacement(
             name,
             format!("{}::types::{name}", spec.module),
-            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+            [
+                progenitor_impl::TypeImpl::Display,
+                progenitor_impl::TypeImpl::FromStr,
+            ]
+            .into_iter(),
         );
     }
     settings

@@ -345,13 +345,15 @@ impl ClientBuilder {
 
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.request_timeout)
-                // The API never redirects; following one could carry a request elsewhere.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+            None => {
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.request_timeout)
+                    // The API never redirects; following one could carry a request elsewhere.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
+            }
         };
 
         let transport = Arc::new(Transport {
@@ -549,6 +551,19 @@ mod tests {
         .build()
         .unwrap_err();
         assert!(!format!("{err:?}").contains("hunter2secret"), "{err:?}");
+    }
+
+    /// Every TLS feature set must give a client that builds: with `rustls-ring` alone,
+    /// rustls finds its provider through the `ring` feature of the `rustls` dependency
+    /// (rustls panics when a client config is built without one).
+    #[test]
+    fn clients_build_with_every_tls_feature_set() {
+        let client = Client::builder()
+            .credentials("k", "s")
+            .base_url("https://api.confluent.cloud")
+            .build();
+        assert!(client.is_ok(), "{client:?}");
+        assert!(crate::upload::UploadOptions::new().storage_client().is_ok());
     }
 
     #[test]

@@ -442,7 +442,7 @@ async fn no_secret_in_debug_display_or_errors() {
 #[tokio::test]
 async fn tracing_output_carries_no_secret() {
     let logs = support::LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    let _capturing = logs.capture();
 
     let server = Server::sequence(vec![Answer::json(503, "{}"), Answer::json(200, "{}")]).await;
     support::builder(&server.base_url)

@@ -141,7 +141,7 @@ fn entries() -> Vec<Entry> {
 #[test]
 fn credentials_reach_only_the_base_url_and_never_print() {
     let logs = LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    let _capturing = logs.capture();
     let rt = runtime();
     let expected_auth = format!(
         "Basic {}",

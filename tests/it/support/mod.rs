@@ -59,16 +59,58 @@ pub fn paused_client(base_url: &str) -> Client {
 #[derive(Clone, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
+thread_local! {
+    /// Where the crate's log lines written on this thread go, while a test captures them.
+    static CAPTURE: std::cell::RefCell<Option<LogBuffer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Ends a [`LogBuffer::capture`].
+pub struct Capturing(());
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        CAPTURE.with(|c| c.borrow_mut().take());
+    }
+}
+
+/// Writes to the capture of the current thread, if any.
+struct ThreadWriter;
+
+impl io::Write for ThreadWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        CAPTURE.with(|c| {
+            if let Some(logs) = c.borrow().as_ref() {
+                logs.0.lock().unwrap().extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl LogBuffer {
-    /// A subscriber writing every level, without colours, into this buffer; install it
-    /// with `tracing::subscriber::set_default` for the current thread.
-    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
-        let writer = self.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish()
+    /// Captures every line the crate logs, at every level, on this thread (where a
+    /// `#[tokio::test]` runs its tasks) until the returned guard drops.
+    ///
+    /// One global subscriber serves every test of the binary: with per-test subscribers
+    /// (`set_default`), tracing caches a callsite's interest when it is first hit, and a
+    /// test running alongside could cache "never" for a log line another test waits for.
+    pub fn capture(&self) -> Capturing {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("ccloud_connect=trace"))
+                .with_ansi(false)
+                .with_writer(|| ThreadWriter)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("the test binary installs its subscriber once");
+        });
+        CAPTURE.with(|c| *c.borrow_mut() = Some(self.clone()));
+        Capturing(())
     }
 
     pub fn text(&self) -> String {
