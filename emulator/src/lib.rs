@@ -170,8 +170,10 @@
 mod auth;
 mod catalog;
 mod ccpm;
+mod config;
 mod connectors;
 mod control;
+mod control_connectors;
 mod custom_plugins;
 mod errors;
 mod faults;
@@ -179,33 +181,36 @@ mod form;
 mod gate;
 mod ids;
 mod json;
+mod lifecycle;
+mod offsets;
 mod paging;
+mod persist;
 mod presign;
 mod query;
+mod resolve;
+mod routes;
+mod seed;
 mod storage;
 mod storage_errors;
 mod store;
 mod uploads;
+mod views;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
-use axum::middleware;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::Layer as _;
 
+pub use config::EmulatorConfig;
 pub use faults::{Fault, FaultKind};
+pub use lifecycle::{Delays, Failure};
+pub use seed::{Seed, SeedError};
 
-use errors::{Failure, Shape};
-use store::{App, Settings, Shared};
+use lifecycle::RateLimit;
+use store::App;
 
 /// What the emulator prints in place of a secret.
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -220,164 +225,6 @@ impl Emulator {
     /// A configuration with the defaults, to adjust and [`start`](EmulatorConfig::start).
     pub fn builder() -> EmulatorConfig {
         EmulatorConfig::default()
-    }
-}
-
-/// How an emulator behaves; built with [`Emulator::builder`].
-///
-/// ```
-/// use std::time::Duration;
-/// let config = ccloud_connect_emulator::Emulator::builder()
-///     .port(0)
-///     .provisioning_delay(Duration::from_millis(20))
-///     .version_processing_delay(Duration::from_millis(20))
-///     .credentials("KEY", "SECRET")
-///     .max_upload_size(1024 * 1024)
-///     .max_concurrent_uploads(4);
-/// assert!(!format!("{config:?}").contains("SECRET"));
-/// ```
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    port: u16,
-    provisioning_delay: Duration,
-    version_processing_delay: Duration,
-    credentials: Option<(String, String)>,
-    max_upload_size: u64,
-    upload_url_ttl: Duration,
-    max_concurrent_uploads: usize,
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        EmulatorConfig {
-            port: 0,
-            provisioning_delay: Duration::from_millis(200),
-            version_processing_delay: Duration::from_millis(200),
-            credentials: None,
-            max_upload_size: 200 * 1024 * 1024,
-            upload_url_ttl: Duration::from_secs(3600),
-            max_concurrent_uploads: 8,
-        }
-    }
-}
-
-impl fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("port", &self.port)
-            .field("provisioning_delay", &self.provisioning_delay)
-            .field("version_processing_delay", &self.version_processing_delay)
-            .field(
-                "credentials",
-                &self
-                    .credentials
-                    .as_ref()
-                    .map(|(k, _)| (k.as_str(), crate::REDACTED)),
-            )
-            .field("max_upload_size", &self.max_upload_size)
-            .field("upload_url_ttl", &self.upload_url_ttl)
-            .field("max_concurrent_uploads", &self.max_concurrent_uploads)
-            .finish()
-    }
-}
-
-impl EmulatorConfig {
-    /// The port on 127.0.0.1; `0` (the default) picks a free one.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// How long a connector stays `PROVISIONING` after creation or restart, and how long an
-    /// offsets request stays `PENDING`. Default 200 ms.
-    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
-        self.provisioning_delay = delay;
-        self
-    }
-
-    /// How long a ccpm plugin version stays `PROCESSING`. Default 200 ms.
-    pub fn version_processing_delay(mut self, delay: Duration) -> Self {
-        self.version_processing_delay = delay;
-        self
-    }
-
-    /// Accept only this API key and secret (by default any non-empty pair is accepted).
-    /// Both must be non-empty: an empty key or secret never authenticates.
-    pub fn credentials(
-        mut self,
-        api_key: impl Into<String>,
-        api_secret: impl Into<String>,
-    ) -> Self {
-        self.credentials = Some((api_key.into(), api_secret.into()));
-        self
-    }
-
-    /// The largest plugin archive the storage endpoints take, in bytes. Default 200 MiB.
-    pub fn max_upload_size(mut self, bytes: u64) -> Self {
-        self.max_upload_size = bytes;
-        self
-    }
-
-    /// How long a presigned upload URL stays valid. Default one hour, as the API's. A URL
-    /// that expires with nothing uploaded to it is forgotten: its `upload_id` becomes
-    /// unknown. `Duration::ZERO` makes every URL expired when used.
-    pub fn upload_url_ttl(mut self, ttl: Duration) -> Self {
-        self.upload_url_ttl = ttl;
-        self
-    }
-
-    /// How many storage requests (archive uploads) are served at once; the next ones are
-    /// answered `503` in the storage service's format, with `Retry-After`. Default 8; `0`
-    /// counts as 1.
-    pub fn max_concurrent_uploads(mut self, uploads: usize) -> Self {
-        self.max_concurrent_uploads = uploads;
-        self
-    }
-
-    /// Binds 127.0.0.1 and serves in a task of the current tokio runtime until the handle
-    /// is dropped or [`stop`](EmulatorHandle::stop)ped.
-    ///
-    /// Fails when the port cannot be bound; the error names the address.
-    pub async fn start(self) -> std::io::Result<EmulatorHandle> {
-        let wanted = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
-            std::io::Error::new(e.kind(), format!("binding the emulator to {wanted}: {e}"))
-        })?;
-        let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
-        let shared = Arc::new(Shared::new(
-            Settings {
-                provisioning_delay: self.provisioning_delay,
-                version_processing_delay: self.version_processing_delay,
-                credentials: self.credentials,
-                max_upload_size: self.max_upload_size,
-                upload_url_ttl: self.upload_url_ttl,
-                max_concurrent_uploads: self.max_concurrent_uploads,
-            },
-            base_url.clone(),
-        ));
-        // Rewriting the URI must happen before routing, so this layer wraps the router.
-        let app = middleware::from_fn(gate::normalize_uri).layer(router(shared.clone()));
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(
-                listener,
-                axum::ServiceExt::<Request>::into_make_service(app),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "emulator server stopped with an error");
-            }
-        });
-        Ok(EmulatorHandle {
-            base_url,
-            addr,
-            shared,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        })
     }
 }
 
@@ -398,11 +245,11 @@ pub struct Inspection {
 
 /// A running emulator. Dropping it stops the server.
 pub struct EmulatorHandle {
-    base_url: String,
-    addr: SocketAddr,
-    shared: App,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    pub(crate) base_url: String,
+    pub(crate) addr: SocketAddr,
+    pub(crate) shared: App,
+    pub(crate) shutdown: Option<oneshot::Sender<()>>,
+    pub(crate) task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for EmulatorHandle {
@@ -446,6 +293,75 @@ impl EmulatorHandle {
         store.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
     }
 
+    /// Fails a connector (see [`Failure`]): at once, with no stale-status window. `false`
+    /// when there is no such connector. HTTP:
+    /// `POST /_emulator/connectors/{environment}/{cluster}/{name}/fail`.
+    pub fn fail_connector(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+        failure: Failure,
+    ) -> bool {
+        control_connectors::fail(&self.shared, environment, cluster, name, failure)
+    }
+
+    /// Removes an injected failure, persistent or not: the connector shows its state as if
+    /// it had never failed. `false` when there is no such connector. HTTP:
+    /// `POST /_emulator/connectors/{environment}/{cluster}/{name}/recover`.
+    pub fn recover_connector(&self, environment: &str, cluster: &str, name: &str) -> bool {
+        control_connectors::recover(&self.shared, environment, cluster, name)
+    }
+
+    /// Sets the lifecycle delays for the actions accepted from now on. HTTP:
+    /// `PUT /_emulator/delays`.
+    pub fn set_delays(&self, delays: Delays) {
+        self.shared.set_delays(delays);
+    }
+
+    /// The lifecycle delays in force. HTTP: `GET /_emulator/delays`.
+    pub fn delays(&self) -> Delays {
+        self.shared.delays()
+    }
+
+    /// Enforces at most `requests` API requests per `window` from now on, in a fresh
+    /// window (see [`EmulatorConfig::rate_limit`]). HTTP: `PUT /_emulator/rate-limit`.
+    pub fn set_rate_limit(&self, requests: u32, window: Duration) {
+        self.shared.set_rate_limit(Some(RateLimit {
+            requests: requests.max(1),
+            window: window.max(Duration::from_millis(1)),
+        }));
+    }
+
+    /// Stops enforcing a rate limit. HTTP: `DELETE /_emulator/rate-limit`.
+    pub fn clear_rate_limit(&self) {
+        self.shared.set_rate_limit(None);
+    }
+
+    /// A connector's configuration as stored, secrets unmasked, or `None` when there is
+    /// no such connector. HTTP: `GET /_emulator/connectors/{environment}/{cluster}/{name}`.
+    pub fn connector_config(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+    ) -> Option<BTreeMap<String, String>> {
+        control_connectors::stored(&self.shared, environment, cluster, name).map(|s| s.config)
+    }
+
+    /// The ccpm plugin version a custom connector runs: the one its configuration names,
+    /// or the latest `READY` one when it names none (resolved when the connector was
+    /// created, reconfigured or restarted). `None` when there is no such connector or it
+    /// runs no ccpm plugin.
+    pub fn connector_plugin_version(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+    ) -> Option<String> {
+        control_connectors::stored(&self.shared, environment, cluster, name)?.plugin_version
+    }
+
     /// Counts of what the emulator holds, for tests that check it does not grow. Not part
     /// of the stable API.
     #[doc(hidden)]
@@ -479,117 +395,4 @@ impl Drop for EmulatorHandle {
             task.abort();
         }
     }
-}
-
-fn router(app: App) -> Router {
-    const CLUSTER: &str = "/connect/v1/environments/{env}/clusters/{cluster}";
-    let c = |suffix: &str| format!("{CLUSTER}{suffix}");
-    Router::new()
-        .route(
-            &c("/connectors"),
-            get(connectors::list).post(connectors::create),
-        )
-        .route(
-            &c("/connectors/{name}"),
-            get(connectors::get).delete(connectors::delete),
-        )
-        .route(
-            &c("/connectors/{name}/config"),
-            get(connectors::get_config).put(connectors::put_config),
-        )
-        .route(&c("/connectors/{name}/pause"), put(connectors::pause))
-        .route(&c("/connectors/{name}/resume"), put(connectors::resume))
-        .route(&c("/connectors/{name}/restart"), post(connectors::restart))
-        .route(&c("/connectors/{name}/status"), get(connectors::status))
-        .route(&c("/connectors/{name}/tasks"), get(connectors::tasks))
-        .route(&c("/connectors/{name}/offsets"), get(connectors::offsets))
-        .route(
-            &c("/connectors/{name}/offsets/request"),
-            post(connectors::alter_offsets),
-        )
-        .route(
-            &c("/connectors/{name}/offsets/request/status"),
-            get(connectors::offsets_status),
-        )
-        .route(&c("/connector-plugins"), get(connectors::list_plugins))
-        .route(
-            &c("/connector-plugins/{name}/config/validate"),
-            put(connectors::validate),
-        )
-        .route(
-            "/connect/v1/custom-connector-plugins",
-            get(custom_plugins::list).post(custom_plugins::create),
-        )
-        .route(
-            "/connect/v1/custom-connector-plugins/{id}",
-            get(custom_plugins::get)
-                .patch(custom_plugins::update)
-                .delete(custom_plugins::delete),
-        )
-        .route(
-            "/connect/v1/presigned-upload-url",
-            post(custom_plugins::presigned_upload_url),
-        )
-        .route(
-            "/connect/v1/custom-connector-runtimes",
-            get(custom_plugins::runtimes),
-        )
-        .route(
-            "/ccpm/v1/plugins",
-            get(ccpm::list_plugins).post(ccpm::create_plugin),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}",
-            get(ccpm::get_plugin)
-                .patch(ccpm::update_plugin)
-                .delete(ccpm::delete_plugin),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}/versions",
-            get(ccpm::list_versions).post(ccpm::create_version),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}/versions/{version}",
-            get(ccpm::get_version).delete(ccpm::delete_version),
-        )
-        .route(
-            "/ccpm/v1/presigned-upload-url",
-            post(ccpm::presigned_upload_url),
-        )
-        .route("/_storage/s3/{bucket}", post(storage::s3_post))
-        .route("/_storage/s3/{bucket}/", post(storage::s3_post))
-        .route(
-            "/_storage/azure/{container}/{*blob}",
-            put(storage::azure_put),
-        )
-        .route("/_storage/gcs/{bucket}/{*object}", put(storage::gcs_put))
-        .route(
-            "/_emulator/faults",
-            get(control::list)
-                .post(control::inject)
-                .delete(control::clear),
-        )
-        .route(control::HEALTH, get(control::health))
-        .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(app.clone(), gate::gate))
-        .with_state(app)
-}
-
-async fn unknown_route(uri: Uri) -> Response {
-    Failure::not_found(
-        Shape::for_path(uri.path()),
-        format!("no route for {}", uri.path()),
-    )
-    .into_response()
-}
-
-async fn method_not_allowed(uri: Uri) -> Response {
-    Failure::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        Shape::for_path(uri.path()),
-        "method_not_allowed",
-        format!("method not allowed on {}", uri.path()),
-    )
-    .into_response()
 }

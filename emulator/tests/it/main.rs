@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod binary;
 mod faults;
+mod lifecycle;
 mod plugins;
 mod storage;
 mod support;
