@@ -8,6 +8,7 @@ mod binary;
 mod faults;
 mod lifecycle;
 mod plugins;
+mod seed;
 mod storage;
 mod support;
 mod usage_guide;
