@@ -17,6 +17,7 @@ use ccloud_connect::ccpm::{
 use crate::errors::{Failure, JsonBody, Shape};
 use crate::ids::random_id;
 use crate::json::{empty, ensure_array, json_response, to_value};
+use crate::lifecycle::later;
 use crate::paging::{PageRequest, paginate};
 use crate::presign;
 use crate::query::Query;
@@ -504,7 +505,7 @@ pub(crate) async fn create_version(
     let entry = CcpmVersion {
         seq,
         version: stored,
-        ready_at: Instant::now() + app.settings.version_processing_delay,
+        ready_at: later(Instant::now(), app.settings.version_processing_delay),
         failure,
     };
     let answer = version_answer(&entry, Instant::now());

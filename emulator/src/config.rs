@@ -12,12 +12,16 @@ use axum::middleware;
 use tokio::sync::oneshot;
 use tower::Layer as _;
 
+use crate::handle::EmulatorHandle;
 use crate::lifecycle::{Delays, RateLimit};
 use crate::seed::Seed;
 use crate::store::{Settings, Shared};
-use crate::{EmulatorHandle, gate, persist, routes, seed};
+use crate::{gate, persist, routes, seed};
 
-/// How an emulator behaves; built with [`Emulator::builder`].
+/// What the emulator prints in place of a secret.
+const REDACTED: &str = "[redacted]";
+
+/// How an emulator behaves; built with [`Emulator::builder`](crate::Emulator::builder).
 ///
 /// ```
 /// use std::time::Duration;
@@ -86,7 +90,7 @@ impl fmt::Debug for EmulatorConfig {
                 &self
                     .credentials
                     .as_ref()
-                    .map(|(k, _)| (k.as_str(), crate::REDACTED)),
+                    .map(|(k, _)| (k.as_str(), REDACTED)),
             )
             .field("max_upload_size", &self.max_upload_size)
             .field("upload_url_ttl", &self.upload_url_ttl)

@@ -14,6 +14,7 @@ use ccloud_connect::connect::{self, ConnectorConfig, CreateConnectorRequest};
 use crate::catalog::{self, MASK};
 use crate::errors::{Failure, JsonBody, Shape};
 use crate::json::{empty, json_response, to_value};
+use crate::lifecycle::later;
 use crate::query::Query;
 use crate::resolve::{check_name, missing, resolve};
 use crate::store::{App, Connector};
@@ -132,7 +133,7 @@ pub(crate) async fn create(
         ));
     }
     let resolved = resolve(&store, &env, &config, flat)?;
-    let ready_at = Instant::now() + app.delays().provisioning;
+    let ready_at = later(Instant::now(), app.delays().provisioning);
     let mut conn = new_connector(&store, name.clone(), config, resolved, ready_at);
     if !req.offsets.is_empty() {
         conn.offsets = req.offsets.clone();
@@ -229,7 +230,7 @@ pub(crate) async fn put_config(
         }
     }
     let resolved = resolve(&store, &env, &config, NESTED)?;
-    let ready_at = now + app.delays().provisioning;
+    let ready_at = later(now, app.delays().provisioning);
     let view = match store.connector_mut(&env, &cluster, &name) {
         Some(conn) => {
             conn.settle(now);
@@ -253,8 +254,8 @@ pub(crate) async fn put_config(
 /// when the window ends.
 fn begin_action(conn: &mut Connector, now: Instant, stale: std::time::Duration) -> Instant {
     conn.settle(now);
-    conn.stale = (!stale.is_zero()).then(|| (now + stale, status_view(conn, now)));
-    now + stale
+    conn.stale = (!stale.is_zero()).then(|| (later(now, stale), status_view(conn, now)));
+    later(now, stale)
 }
 
 /// `PUT .../pause`: `PAUSED` once the stale-status window and the pause delay have passed.
@@ -265,7 +266,7 @@ pub(crate) async fn pause(
     let delays = app.delays();
     with_connector(&app, &env, &cluster, &name, |c, now| {
         let from = begin_action(c, now, delays.stale_status);
-        c.pause_change = Some((from + delays.pause, true));
+        c.pause_change = Some((later(from, delays.pause), true));
         c.settle(now);
         Ok(())
     })?;
@@ -281,7 +282,7 @@ pub(crate) async fn resume(
     let delays = app.delays();
     with_connector(&app, &env, &cluster, &name, |c, now| {
         let from = begin_action(c, now, delays.stale_status);
-        c.pause_change = Some((from + delays.resume, false));
+        c.pause_change = Some((later(from, delays.resume), false));
         c.settle(now);
         Ok(())
     })?;
@@ -311,7 +312,7 @@ pub(crate) async fn restart(
             Err(f) => conn.failure = Some(f.message),
         }
         conn.heal();
-        conn.ready_at = from + delays.restart;
+        conn.ready_at = later(from, delays.restart);
     }
     Ok(empty(StatusCode::ACCEPTED))
 }

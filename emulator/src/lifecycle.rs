@@ -169,3 +169,12 @@ pub(crate) struct RateLimit {
     pub(crate) requests: u32,
     pub(crate) window: Duration,
 }
+
+/// A deadline `delay` after `at`. Delays come from users (builder, flags, control bodies)
+/// and may be absurd; one too large for the clock means "never" instead of a panic.
+pub(crate) fn later(at: tokio::time::Instant, delay: Duration) -> tokio::time::Instant {
+    const NEVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    at.checked_add(delay.min(NEVER))
+        .or_else(|| at.checked_add(Duration::from_secs(24 * 3600)))
+        .unwrap_or(at)
+}

@@ -12,6 +12,7 @@ use ccloud_connect::connect::{self, AlterOffsetsRequest, AlterOffsetsRequestType
 use crate::connectors::{ConnectorPath, NESTED, parse, with_connector};
 use crate::errors::{Failure, JsonBody};
 use crate::json::{ensure_array, json_response, to_value};
+use crate::lifecycle::later;
 use crate::store::{App, OffsetsRequest};
 
 /// `GET .../offsets`.
@@ -78,7 +79,7 @@ pub(crate) async fn alter_offsets(
         c.offsets_request = Some(OffsetsRequest {
             info: info.clone(),
             previous: c.offsets.clone(),
-            apply_at: now + delay,
+            apply_at: later(now, delay),
             applied_at: None,
         });
         Ok(info)

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
-use crate::lifecycle::Failure as Injected;
+use crate::lifecycle::{Failure as Injected, later};
 use crate::store::{App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store};
 use crate::uploads::{ArchiveFormat, StorageCloud, Upload, UploadTarget, UploadedFile};
 
@@ -99,7 +99,7 @@ fn left(deadline: Instant, now: Instant) -> u64 {
 }
 
 fn after(now: Instant, ms: u64) -> Instant {
-    now + Duration::from_millis(ms)
+    later(now, Duration::from_millis(ms))
 }
 
 impl Snapshot {

@@ -354,6 +354,26 @@ async fn delays_over_http() {
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["error"]["code"], 400, "{bad}: {body}");
     }
+    // Absurd delays mean "never", not a panic.
+    let resp = http
+        .put(&url)
+        .json(&json!({"pause_ms": u64::MAX, "stale_status_ms": u64::MAX, "provisioning_ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let client = client(&emu);
+    create(&client, "never-paused", "1").await;
+    client
+        .connect()
+        .raw()
+        .pause_connector(ENV, CLUSTER, "never-paused")
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&client, "never-paused").await.connector.state,
+        ConnectorState::Running
+    );
 }
 
 /// A custom connector on a ccpm plugin whose version 1.0.0 is READY and 2.0.0 FAILED.
