@@ -17,6 +17,7 @@ use ccloud_connect::ccpm::{
 use crate::errors::{Failure, JsonBody, Shape};
 use crate::ids::random_id;
 use crate::json::{empty, ensure_array, json_response, to_value};
+use crate::lifecycle::later;
 use crate::paging::{PageRequest, paginate};
 use crate::presign;
 use crate::query::Query;
@@ -204,11 +205,41 @@ pub(crate) async fn create_plugin(
     while store.ccpm_plugins.contains_key(&id) || store.custom_plugins.contains_key(&id) {
         id = random_id("ccp-", 6);
     }
+    let plugin = stored_plugin(
+        &app,
+        &id,
+        &env,
+        cloud,
+        req.spec.display_name,
+        req.spec.description,
+    );
+    let seq = store.next_seq();
+    store.ccpm_plugins.insert(
+        id,
+        CcpmPlugin {
+            seq,
+            environment: env,
+            plugin: plugin.clone(),
+            versions: Default::default(),
+        },
+    );
+    Ok(json_response(StatusCode::ACCEPTED, &to_value(&plugin)))
+}
+
+/// A plugin as stored and answered, from the request that creates it (or a seed entry).
+pub(crate) fn stored_plugin(
+    app: &App,
+    id: &str,
+    env: &str,
+    cloud: StorageCloud,
+    display_name: String,
+    description: Option<String>,
+) -> Plugin {
     let now = Utc::now();
-    let plugin = Plugin {
+    Plugin {
         api_version: Some("ccpm/v1".to_owned()),
         kind: Some("CustomConnectPlugin".to_owned()),
-        id: Some(id.clone()),
+        id: Some(id.to_owned()),
         metadata: Some(ObjectMeta {
             self_: Some(format!(
                 "{}/ccpm/v1/plugins/{id}?environment={env}",
@@ -224,23 +255,12 @@ pub(crate) async fn create_plugin(
         }),
         spec: ccpm::PluginSpec {
             cloud: ccpm::Cloud::from(cloud.as_str()),
-            display_name: req.spec.display_name,
-            description: req.spec.description,
+            display_name,
+            description,
             runtime_language: Some("JAVA".to_owned()),
-            environment: env_reference(&app, &env),
+            environment: env_reference(app, env),
         },
-    };
-    let seq = store.next_seq();
-    store.ccpm_plugins.insert(
-        id,
-        CcpmPlugin {
-            seq,
-            environment: env,
-            plugin: plugin.clone(),
-            versions: Default::default(),
-        },
-    );
-    Ok(json_response(StatusCode::ACCEPTED, &to_value(&plugin)))
+    }
 }
 
 /// `GET /ccpm/v1/plugins/{id}?environment=...`.
@@ -480,11 +500,37 @@ pub(crate) async fn create_version(
     {
         id = random_id("ver-", 6);
     }
+    let stored = stored_version(&app, &plugin_id, &id, &env, version, spec, format);
+    let seq = store.next_seq();
+    let entry = CcpmVersion {
+        seq,
+        version: stored,
+        ready_at: later(Instant::now(), app.settings.version_processing_delay),
+        failure,
+    };
+    let answer = version_answer(&entry, Instant::now());
+    if let Some(p) = store.ccpm_plugins.get_mut(&plugin_id) {
+        p.versions.insert(id, entry);
+    }
+    Ok(json_response(StatusCode::ACCEPTED, &answer))
+}
+
+/// A version as stored (its status is added when answered), from the request that
+/// creates it (or a seed entry).
+pub(crate) fn stored_version(
+    app: &App,
+    plugin_id: &str,
+    id: &str,
+    env: &str,
+    version: &str,
+    spec: &ccpm::PluginVersionSpec,
+    format: ArchiveFormat,
+) -> PluginVersion {
     let now = Utc::now();
-    let stored = PluginVersion {
+    PluginVersion {
         api_version: Some("ccpm/v1".to_owned()),
         kind: Some("CustomConnectPluginVersion".to_owned()),
-        id: Some(id.clone()),
+        id: Some(id.to_owned()),
         metadata: Some(ObjectMeta {
             self_: Some(format!(
                 "{}/ccpm/v1/plugins/{plugin_id}/versions/{id}?environment={env}",
@@ -508,22 +554,10 @@ pub(crate) async fn create_version(
                 location: UploadSourceLocation::PresignedUrlLocation,
                 upload_id: String::new(),
             },
-            environment: env_reference(&app, &env),
+            environment: env_reference(app, env),
         },
         status: None,
-    };
-    let seq = store.next_seq();
-    let entry = CcpmVersion {
-        seq,
-        version: stored,
-        ready_at: Instant::now() + app.settings.version_processing_delay,
-        failure,
-    };
-    let answer = version_answer(&entry, Instant::now());
-    if let Some(p) = store.ccpm_plugins.get_mut(&plugin_id) {
-        p.versions.insert(id, entry);
     }
-    Ok(json_response(StatusCode::ACCEPTED, &answer))
 }
 
 fn version_not_found(plugin_id: &str, id: &str) -> Failure {

@@ -229,11 +229,31 @@ pub(crate) async fn create(
     while store.custom_plugins.contains_key(&id) || store.ccpm_plugins.contains_key(&id) {
         id = random_id("ccp-", 6);
     }
+    let plugin = stored_plugin(&app, &id, req, format, cloud);
+    let seq = store.next_seq();
+    store.custom_plugins.insert(
+        id,
+        CustomPlugin {
+            seq,
+            plugin: plugin.clone(),
+        },
+    );
+    Ok(json_response(StatusCode::CREATED, &answer(&plugin)))
+}
+
+/// A plugin as stored and answered, from the request that creates it (or a seed entry).
+pub(crate) fn stored_plugin(
+    app: &App,
+    id: &str,
+    req: CustomConnectorPlugin,
+    format: ArchiveFormat,
+    cloud: StorageCloud,
+) -> CustomConnectorPlugin {
     let now = Utc::now();
-    let plugin = CustomConnectorPlugin {
+    CustomConnectorPlugin {
         api_version: Some("connect/v1".to_owned()),
         kind: Some("CustomConnectorPlugin".to_owned()),
-        id: Some(id.clone()),
+        id: Some(id.to_owned()),
         metadata: Some(ObjectMeta {
             self_: Some(format!("{}{PATH}/{id}", app.base_url)),
             resource_name: Some(format!(
@@ -260,16 +280,7 @@ pub(crate) async fn create(
             req.runtime_language
                 .unwrap_or(connect::RuntimeLanguage::Java),
         ),
-    };
-    let seq = store.next_seq();
-    store.custom_plugins.insert(
-        id,
-        CustomPlugin {
-            seq,
-            plugin: plugin.clone(),
-        },
-    );
-    Ok(json_response(StatusCode::CREATED, &answer(&plugin)))
+    }
 }
 
 /// `GET /connect/v1/custom-connector-plugins/{id}`.

@@ -5,7 +5,7 @@
 //! both error formats), and nothing below imports it.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -15,8 +15,9 @@ use crate::errors::{Failure, Shape};
 use crate::faults::{FaultKind, whole_seconds};
 use crate::ids::random_uuid;
 use crate::json::empty;
+use crate::persist;
 use crate::storage_errors;
-use crate::store::{App, RATE_LIMIT};
+use crate::store::{App, RateCount};
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/connect/") || path.starts_with("/ccpm/")
@@ -32,9 +33,44 @@ fn closing(mut answer: Response, has_body: bool) -> Response {
     answer
 }
 
-/// Faults, authentication and the response headers of every API answer.
+/// Faults, authentication, the rate limit and the response headers of every API answer,
+/// then the state file.
 pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = guarded(&app, &path, request, next).await;
+    if changes && response.status().is_success() && app.settings.state_file.is_some() {
+        return persisted(app, &path, response).await;
+    }
+    response
+}
+
+/// Writes the state file before `response` goes out, so what the client saw acknowledged
+/// survives a kill; a write that fails turns the answer into a `500`.
+async fn persisted(app: App, path: &str, response: Response) -> Response {
+    let saved = tokio::task::spawn_blocking(move || persist::save(&app)).await;
+    match saved {
+        Ok(Ok(())) => response,
+        Ok(Err(e)) => state_file_failure(path, &e.to_string()),
+        Err(e) => state_file_failure(path, &e.to_string()),
+    }
+}
+
+fn state_file_failure(path: &str, error: &str) -> Response {
+    tracing::warn!(error, "writing the state file failed");
+    Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Shape::for_path(path),
+        "server_error",
+        format!("the change was made but could not be written to the state file: {error}"),
+    )
+    .into_response()
+}
+
+async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Response {
     let has_body = request.headers().contains_key(header::CONTENT_LENGTH)
         || request.headers().contains_key(header::TRANSFER_ENCODING);
     if path.starts_with(control::PREFIX) {
@@ -48,35 +84,59 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
         }
         return next.run(request).await;
     }
-    let fault = app.faults().take(request.method(), &path);
-    let early = match fault.as_ref().and_then(|f| fault_answer(f, &path)) {
+    let fault = app.faults().take(request.method(), path);
+    let early = match fault.as_ref().and_then(|f| fault_answer(f, path)) {
         Some(answer) => Some(answer),
         None => {
             if let Some(FaultKind::Delay(d)) = fault {
                 tokio::time::sleep(d).await;
             }
             match auth::check(request.headers(), app.settings.credentials.as_ref()) {
-                Err(refusal) if is_api(&path) => Some(auth::unauthorized(refusal)),
+                Err(refusal) if is_api(path) => Some(auth::unauthorized(refusal)),
                 _ => None,
             }
         }
     };
+    if !is_api(path) {
+        return match early {
+            Some(answer) => closing(answer, has_body),
+            None => next.run(request).await,
+        };
+    }
+    let count = app.count_request();
     let mut response = match early {
         Some(answer) => closing(answer, has_body),
+        None if count.refused => closing(rate_limited(path, &count), has_body),
         None => next.run(request).await,
     };
-    if is_api(&path) {
-        let (remaining, reset) = app.count_request();
-        let h = response.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&random_uuid()) {
-            h.insert("x-request-id", v);
-        }
-        h.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
-        h.entry("x-ratelimit-remaining")
-            .or_insert(HeaderValue::from(remaining));
-        h.entry("x-ratelimit-reset")
-            .or_insert(HeaderValue::from(reset));
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&random_uuid()) {
+        h.insert("x-request-id", v);
     }
+    h.insert("x-ratelimit-limit", HeaderValue::from(count.limit));
+    h.entry("x-ratelimit-remaining")
+        .or_insert(HeaderValue::from(count.remaining));
+    h.entry("x-ratelimit-reset")
+        .or_insert(HeaderValue::from(count.reset));
+    response
+}
+
+/// A request over the enforced rate limit: `429` in the error shape of the API concerned,
+/// with `Retry-After` until the window resets.
+fn rate_limited(path: &str, count: &RateCount) -> Response {
+    let mut response = Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        Shape::for_path(path),
+        "too_many_requests",
+        format!(
+            "Too Many Requests: more than {} requests in the rate-limit window; retry in {} s",
+            count.limit, count.reset
+        ),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(count.reset));
     response
 }
 

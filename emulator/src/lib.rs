@@ -39,14 +39,19 @@
 //! `--api-key`/`--api-secret`) requires an exact pair. Otherwise the answer is `401`
 //! `{"error": {"code": 401, "message": "Unauthorized"}}` with a `WWW-Authenticate` header,
 //! for both APIs. The storage endpoints (`/_storage/`) take no Confluent credentials, as
-//! the real storage URLs do not. The control endpoints (`/_emulator/faults`) take none
+//! the real storage URLs do not. The control endpoints (`/_emulator/...`) take none
 //! either, unless credentials are configured: then they need the same exact pair, because
 //! anyone who reaches them can break every client of the emulator. `GET /_emulator/health`
 //! stays open for readiness probes; it tells nothing and changes nothing.
 //!
 //! **Headers.** API answers carry `X-Request-Id`, `X-RateLimit-Limit`,
-//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the one-minute window
-//! resets). The limit is announced, not enforced: use a [`Fault`] to get a `429`.
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (relative seconds until the window
+//! resets, as the published specs document). By default a limit of 1000 per minute is
+//! announced, not enforced: use a [`Fault`] for a one-off `429`, or
+//! [`rate_limit`](EmulatorConfig::rate_limit) (binary: `--rate-limit N/SECS`; HTTP:
+//! `PUT /_emulator/rate-limit`) to enforce one: a request over it is a `429` with
+//! `Retry-After` (seconds until the window resets) and a body in the error shape of the
+//! API concerned. Control and storage endpoints are not counted.
 //!
 //! **Request bodies** are read as JSON whatever the `Content-Type`, as curl's `--data`
 //! sends `application/x-www-form-urlencoded`. Unknown JSON fields are ignored. A body over
@@ -61,7 +66,8 @@
 //! long name, `upload_id` with nothing uploaded) is a `422` whose `source.pointer` names the
 //! field. Unknown resources are `404`; duplicate names `409` (connector names per cluster,
 //! connect/v1 plugin display names, ccpm plugin display names per environment, version
-//! strings per ccpm plugin). A `429` has no body, as documented.
+//! strings per ccpm plugin). A `429` from a [`Fault`] has no body, as documented; one from
+//! the enforced rate limit has the API's error body.
 //!
 //! **Environments and clusters** exist from their first use: any id works. Reading one
 //! that holds no connector stores nothing, and a cluster is forgotten with its last
@@ -71,11 +77,32 @@
 //! [`provisioning_delay`](EmulatorConfig::provisioning_delay), then `RUNNING` with
 //! `tasks.max` tasks (`PAUSED` after a pause, `FAILED` when its configuration is invalid).
 //! States are computed from timestamps when read, so no background task runs.
-//! `pause`/`resume` take effect at once (`202`); `restart` provisions again (`202`) and
-//! re-checks the configuration against the plugins as they are then. `PUT .../config`
-//! replaces the configuration (creating the connector when absent, answering `200`) and
-//! keeps the connector's state; a sensitive key sent back as the mask `****************`
-//! keeps its stored value.
+//! `pause`, `resume` and `restart` answer `202` at once. For the
+//! [`stale_status_window`](EmulatorConfig::stale_status_window) after one of them,
+//! `GET .../status` (and the `status` of `?expand=status`) still answers the status from
+//! before it, as the real API's asynchronous actions do (which is why Terraform waits
+//! before its first poll); then the connector is in transition: a paused connector still
+//! `RUNNING` for the [`pause_delay`](EmulatorConfig::pause_delay), a resumed one still
+//! `PAUSED` for the [`resume_delay`](EmulatorConfig::resume_delay), a restarted one
+//! `PROVISIONING` for the [`restart_delay`](EmulatorConfig::restart_delay) (by default the
+//! provisioning delay); then the outcome. A restart re-checks the configuration against
+//! the plugins as they are then. With zero delays (the default but for provisioning and
+//! restart) every action shows at once. [`EmulatorHandle::set_delays`] (HTTP:
+//! `PUT /_emulator/delays`) changes the delays at run time.
+//!
+//! `PUT .../config` replaces the configuration (creating the connector when absent,
+//! answering `200`). An existing connector provisions again: `PROVISIONING` for the
+//! provisioning delay, then `RUNNING`, or `FAILED` with a trace when the new configuration
+//! fails the checks of a create, including a `confluent.custom.plugin.version` that does
+//! not exist or `FAILED`. It stays paused if it was.
+//!
+//! **Failures** a test needs are injected with [`EmulatorHandle::fail_connector`] (HTTP:
+//! `POST /_emulator/connectors/{environment}/{cluster}/{name}/fail`): a whole connector
+//! (`FAILED`, `connector.trace` set, every task `FAILED` with the trace as `msg`) or one
+//! task (that task `FAILED`, the connector still `RUNNING`, as Kafka Connect reports it).
+//! A restart or a new configuration heals the failure, unless it is
+//! [`persistent`](Failure::persistent): then the connector provisions and fails again with
+//! the same trace, until [`EmulatorHandle::recover_connector`].
 //!
 //! What is refused at once with `400`, and what is accepted but ends `FAILED` with a
 //! Kafka-Connect-style `trace`:
@@ -88,12 +115,23 @@
 //! | custom (`confluent.connector.type=CUSTOM`): no `confluent.custom.plugin.id`, or no such plugin (connect/v1 plugins anywhere, ccpm plugins in the connector's environment) | custom: `confluent.custom.connect.plugin.runtime` not a listed runtime, or a Java version the runtime does not support |
 //! | `confluent.connector.type` other than `MANAGED`/`CUSTOM` | |
 //!
+//! **Masked secrets.** A `PUT .../config` that sends a sensitive key's mask
+//! `****************` back keeps the stored value; any other value replaces it. This is
+//! what Confluent's CLI relies on (`confluent connect cluster update` reads the masked
+//! configuration, changes the keys asked for and PUTs the whole map back) and what the
+//! Terraform provider relies on (it PUTs `config_sensitive` and `config_nonsensitive`
+//! merged, and imports with `config_sensitive = {}`). A key the PUT leaves out is removed,
+//! as Kafka Connect's `PUT /connectors/{name}/config` replaces the configuration; no
+//! Confluent document says whether the cloud API keeps an omitted sensitive key, so that
+//! part is inferred. [`EmulatorHandle::connector_config`] shows what is stored, unmasked.
+//!
 //! **Masking.** Answers mask as `****************` every value whose key contains
 //! `password`, `secret` or `credentials`, or ends with `api.key`, `access.key.id`,
 //! `private.key` or `.token`, every key a managed plugin defines as `PASSWORD`, and the
 //! plugin's `sensitive_config_properties` for custom connectors. Answers add
 //! `cloud.environment`, `cloud.provider`, `kafka.endpoint`, `kafka.region`,
-//! `kafka.dedicated` and `schema.registry.url` unless the configuration sets them.
+//! `kafka.dedicated` and `schema.registry.url` unless the configuration sets them, and for
+//! a custom connector the `connector.class` its plugin provides (see below).
 //!
 //! **Lists** of connectors support `expand` (any of `info`, `status`, `id`, comma-joined or
 //! repeated). Custom connector plugins, runtimes, ccpm plugins and ccpm versions page with
@@ -151,6 +189,115 @@
 //! `https://api.confluent.cloud`: lowercase `authorization:`, `--data @file` and
 //! `--data-raw` bodies, and the backslash-escaped `\?page_size\=20` of one example (stray
 //! backslashes at the end of the path and in the query are dropped before routing).
+//!
+//! # Control endpoints
+//!
+//! For programs that run the binary, every control has an endpoint under `/_emulator/`,
+//! with the same behaviour as the [`EmulatorHandle`] method named. Bodies are JSON; unknown
+//! keys and bad values are a `400` `{"error": {"code": 400, "message"}}`, an unknown
+//! connector a `404` in the same shape. With credentials configured, add
+//! `-u KEY:SECRET` to each command (`/_emulator/health` stays open).
+//!
+//! ```text
+//! E=http://127.0.0.1:8080/_emulator
+//! # Readiness probe: 200 "ok".
+//! curl $E/health
+//! # Faults (inject): 201 with the fault; GET lists, DELETE clears (204).
+//! curl -X POST $E/faults -d '{"kind": "status", "status": 503, "times": 2, "path": "/connectors"}'
+//! # Fail a connector (fail_connector): 204. "task" and "persistent" are optional.
+//! curl -X POST $E/connectors/env-1/lkc-1/my-connector/fail \
+//!      -d '{"trace": "org.apache.kafka.connect.errors.ConnectException: boom", "task": 0, "persistent": true}'
+//! # Remove an injected failure (recover_connector): 204.
+//! curl -X POST $E/connectors/env-1/lkc-1/my-connector/recover
+//! # A connector as stored (connector_config, connector_plugin_version), secrets unmasked:
+//! # {"config": {...}, "plugin_version": "1.0.0" | null, "state": "RUNNING"}
+//! curl $E/connectors/env-1/lkc-1/my-connector
+//! # Lifecycle delays (set_delays, delays): PUT changes the keys given (204), GET shows all.
+//! curl -X PUT $E/delays -d '{"provisioning_ms": 1000, "restart_ms": 2000, "pause_ms": 500, "resume_ms": 500, "stale_status_ms": 300}'
+//! curl $E/delays
+//! # Enforced rate limit (set_rate_limit, clear_rate_limit): 204; GET shows it or null.
+//! curl -X PUT $E/rate-limit -d '{"requests": 100, "window_secs": 60}'
+//! curl -X DELETE $E/rate-limit
+//! ```
+//!
+//! # Seed file
+//!
+//! [`EmulatorConfig::seed`] (binary: `--seed FILE`) starts the emulator with resources
+//! described in JSON ([`Seed::from_json`], [`Seed::from_file`]);
+//! `emulator/seed.example.json` is a complete example. Every key is optional unless marked
+//! required; unknown keys are refused.
+//!
+//! ```text
+//! {
+//!   "custom_plugins": [{                       connect/v1 custom connector plugins
+//!     "id": "ccp-datagen",                     default: a random ccp-... id
+//!     "display_name": "custom-datagen",        required, unique
+//!     "connector_class": "io.example.Source",  required
+//!     "connector_type": "SOURCE",              required: SOURCE or SINK
+//!     "cloud": "AWS",                          AWS (default), AZURE or GCP
+//!     "description": "...", "documentation_link": "https://...",
+//!     "sensitive_config_properties": ["db.password"]
+//!   }],
+//!   "ccpm_plugins": [{                         ccpm/v1 plugins
+//!     "id": "ccp-pg", "environment": "env-1",  environment required
+//!     "display_name": "postgres-source",       required, unique per environment
+//!     "description": "...", "cloud": "AWS",
+//!     "versions": [{                           READY from the start
+//!       "id": "ver-1",                         default: a random ver-... id
+//!       "version": "1.0.0",                    required, unique per plugin
+//!       "connector_classes": [{"class_name": "io.example.Source", "type": "SOURCE"}],
+//!       "sensitive_config_properties": [], "documentation_link": "https://..."
+//!     }]
+//!   }],
+//!   "connectors": [{                           RUNNING from the start
+//!     "environment": "env-1", "cluster": "lkc-1",   required
+//!     "name": "my-connector",                  default: config.name
+//!     "config": {"connector.class": "DatagenSource", ...}   required, as for a create
+//!   }]
+//! }
+//! ```
+//!
+//! Plugins are created before connectors, so connectors can name them by id. A seed the
+//! API would refuse (an unknown plugin, a connector class not in the catalogue, a duplicate
+//! name or id) makes [`start`](EmulatorConfig::start) fail with `InvalidInput` naming the
+//! entry; a configuration with bad values is accepted and `FAILED`, as through the API.
+//!
+//! # State file
+//!
+//! With [`EmulatorConfig::state_file`] (binary: `--state-file FILE`), the emulator writes
+//! its whole state (connectors with their configuration, lifecycle and injected failures,
+//! custom and ccpm plugins and versions, presigned uploads) to the file after every request
+//! that changed something (every successful non-`GET` request), before answering it: to a
+//! temporary file in the same directory, fsynced, then renamed over the file. A restarted
+//! emulator, even after `kill -9`, finds everything it acknowledged. When the file exists
+//! at start it is restored and the seed is ignored; otherwise the seed is applied and
+//! written at once. Delays still running are counted again from the restart; a stale-status
+//! window, the faults, the delays and the rate limit are settings, not state, and are not
+//! saved. A write that fails answers `500` (the change was made in memory).
+//!
+//! # Where the emulator guesses
+//!
+//! - **`connector.class` of a custom connector.** The published answer schema of
+//!   create/get connector requires `connector.class`, and the request schema says it is
+//!   "ignored for custom connector"; the usage guide's custom connector example sends none
+//!   and says the class "is derived from the plugin used". The guide shows no answer for
+//!   that create, so the emulator derives it: a custom connector's answers carry the class
+//!   of its connect/v1 plugin, or the first `connector_classes` entry of its ccpm version,
+//!   whatever the client sent; the stored configuration keeps what was sent.
+//! - **A duplicate connector name is `409`**, `{"error": {"code": 409, "message":
+//!   "Connector NAME already exists"}}`, although connect/v1 lists no `409` for create
+//!   (only `400`, `401`, `429`, `500`). Kafka Connect's own REST API, which connect/v1
+//!   fronts, answers `409 Conflict` for an existing name, the ccpm and custom plugin APIs
+//!   of the same service document `409` for their duplicates, and connect/v1's error lists
+//!   are visibly incomplete (no `404` on operations that name a connector). A client should
+//!   treat both `400` and `409` as "already exists" until Confluent says otherwise.
+//! - **A key left out of a config PUT is removed** (see **Masked secrets**).
+//! - **Task failures** show as Kafka Connect shows them (task `FAILED` with a `msg`, the
+//!   connector `RUNNING`); the cloud API may summarise them differently (`DEGRADED`).
+//! - **A config PUT provisions again** for the provisioning delay, though the usage guide
+//!   says the connector "immediately begins using the new configuration".
+//! - **A restart resolves the ccpm plugin version again**: a connector that names none
+//!   moves to the latest `READY` version.
 
 // Module layering: each module imports only modules of a lower layer (or its own), so
 // there is no import cycle.
@@ -158,57 +305,59 @@
 // 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
 //    `json` (JSON answers), `faults` (what a fault is, the queue), `uploads` (what a
 //    presigned upload is, their index), `catalog` (managed plugins: data and checks),
-//    `form` (the multipart reader).
+//    `form` (the multipart reader), `lifecycle` (injected failures, delays, rate limit).
 // 1. Answers and request checks shared by the handlers: `errors` (the API's error shapes),
 //    `storage_errors` (the storage services' error documents), `auth`, `paging`.
-// 2. The store: `store` (everything remembered, settings, the fault queue), above the
-//    data it holds and below every handler.
-// 3. Handlers: `connectors`, `custom_plugins`, `ccpm`, `presign` (issuing upload URLs),
-//    `storage` (the upload endpoints), `control` (`/_emulator/...`).
-// 4. The edge: `gate` (middleware), then this file (public API, router).
+// 2. The store: `store` (everything remembered, settings, the fault queue, the delays and
+//    the rate window), above the data it holds and below every handler.
+// 3. Over the store: `resolve` (what a connector configuration runs, and how it fails),
+//    `views` (a connector as answered, built from a resolved configuration), `persist`
+//    (the state file).
+// 4. Handlers: `connectors`, `offsets`, `custom_plugins`, `ccpm`, `presign` (issuing
+//    upload URLs), `storage` (the upload endpoints), `control` (faults, health) and
+//    `control_connectors` (failures, inspection, delays, rate limit) under `/_emulator/`.
+// 5. Control from Rust: `seed` (applies a seed through the handlers' constructors),
+//    `handle` (`EmulatorHandle`, calling the control functions).
+// 6. The edge: `gate` (middleware), `routes` (the router), `config` (the builder and
+//    `start`), then this file (docs and re-exports).
 
 mod auth;
 mod catalog;
 mod ccpm;
+mod config;
 mod connectors;
 mod control;
+mod control_connectors;
 mod custom_plugins;
 mod errors;
 mod faults;
 mod form;
 mod gate;
+mod handle;
 mod ids;
 mod json;
+mod lifecycle;
+mod offsets;
 mod paging;
+mod persist;
 mod presign;
 mod query;
+mod resolve;
+mod routes;
+mod seed;
 mod storage;
 mod storage_errors;
 mod store;
 mod uploads;
+mod views;
 
-use std::fmt;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
-
-use axum::Router;
-use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
-use axum::middleware;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use tower::Layer as _;
-
+pub use config::EmulatorConfig;
 pub use faults::{Fault, FaultKind};
-
-use errors::{Failure, Shape};
-use store::{App, Settings, Shared};
-
-/// What the emulator prints in place of a secret.
-pub(crate) const REDACTED: &str = "[redacted]";
+pub use handle::EmulatorHandle;
+#[doc(hidden)]
+pub use handle::Inspection;
+pub use lifecycle::{Delays, Failure};
+pub use seed::{Seed, SeedError};
 
 /// Entry point of the emulator: [`Emulator::builder`] configures one, and
 /// [`EmulatorConfig::start`] starts it.
@@ -221,375 +370,4 @@ impl Emulator {
     pub fn builder() -> EmulatorConfig {
         EmulatorConfig::default()
     }
-}
-
-/// How an emulator behaves; built with [`Emulator::builder`].
-///
-/// ```
-/// use std::time::Duration;
-/// let config = ccloud_connect_emulator::Emulator::builder()
-///     .port(0)
-///     .provisioning_delay(Duration::from_millis(20))
-///     .version_processing_delay(Duration::from_millis(20))
-///     .credentials("KEY", "SECRET")
-///     .max_upload_size(1024 * 1024)
-///     .max_concurrent_uploads(4);
-/// assert!(!format!("{config:?}").contains("SECRET"));
-/// ```
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    port: u16,
-    provisioning_delay: Duration,
-    version_processing_delay: Duration,
-    credentials: Option<(String, String)>,
-    max_upload_size: u64,
-    upload_url_ttl: Duration,
-    max_concurrent_uploads: usize,
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        EmulatorConfig {
-            port: 0,
-            provisioning_delay: Duration::from_millis(200),
-            version_processing_delay: Duration::from_millis(200),
-            credentials: None,
-            max_upload_size: 200 * 1024 * 1024,
-            upload_url_ttl: Duration::from_secs(3600),
-            max_concurrent_uploads: 8,
-        }
-    }
-}
-
-impl fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("port", &self.port)
-            .field("provisioning_delay", &self.provisioning_delay)
-            .field("version_processing_delay", &self.version_processing_delay)
-            .field(
-                "credentials",
-                &self
-                    .credentials
-                    .as_ref()
-                    .map(|(k, _)| (k.as_str(), crate::REDACTED)),
-            )
-            .field("max_upload_size", &self.max_upload_size)
-            .field("upload_url_ttl", &self.upload_url_ttl)
-            .field("max_concurrent_uploads", &self.max_concurrent_uploads)
-            .finish()
-    }
-}
-
-impl EmulatorConfig {
-    /// The port on 127.0.0.1; `0` (the default) picks a free one.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// How long a connector stays `PROVISIONING` after creation or restart, and how long an
-    /// offsets request stays `PENDING`. Default 200 ms.
-    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
-        self.provisioning_delay = delay;
-        self
-    }
-
-    /// How long a ccpm plugin version stays `PROCESSING`. Default 200 ms.
-    pub fn version_processing_delay(mut self, delay: Duration) -> Self {
-        self.version_processing_delay = delay;
-        self
-    }
-
-    /// Accept only this API key and secret (by default any non-empty pair is accepted).
-    /// Both must be non-empty: an empty key or secret never authenticates.
-    pub fn credentials(
-        mut self,
-        api_key: impl Into<String>,
-        api_secret: impl Into<String>,
-    ) -> Self {
-        self.credentials = Some((api_key.into(), api_secret.into()));
-        self
-    }
-
-    /// The largest plugin archive the storage endpoints take, in bytes. Default 200 MiB.
-    pub fn max_upload_size(mut self, bytes: u64) -> Self {
-        self.max_upload_size = bytes;
-        self
-    }
-
-    /// How long a presigned upload URL stays valid. Default one hour, as the API's. A URL
-    /// that expires with nothing uploaded to it is forgotten: its `upload_id` becomes
-    /// unknown. `Duration::ZERO` makes every URL expired when used.
-    pub fn upload_url_ttl(mut self, ttl: Duration) -> Self {
-        self.upload_url_ttl = ttl;
-        self
-    }
-
-    /// How many storage requests (archive uploads) are served at once; the next ones are
-    /// answered `503` in the storage service's format, with `Retry-After`. Default 8; `0`
-    /// counts as 1.
-    pub fn max_concurrent_uploads(mut self, uploads: usize) -> Self {
-        self.max_concurrent_uploads = uploads;
-        self
-    }
-
-    /// Binds 127.0.0.1 and serves in a task of the current tokio runtime until the handle
-    /// is dropped or [`stop`](EmulatorHandle::stop)ped.
-    ///
-    /// Fails when the port cannot be bound; the error names the address.
-    pub async fn start(self) -> std::io::Result<EmulatorHandle> {
-        let wanted = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
-            std::io::Error::new(e.kind(), format!("binding the emulator to {wanted}: {e}"))
-        })?;
-        let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
-        let shared = Arc::new(Shared::new(
-            Settings {
-                provisioning_delay: self.provisioning_delay,
-                version_processing_delay: self.version_processing_delay,
-                credentials: self.credentials,
-                max_upload_size: self.max_upload_size,
-                upload_url_ttl: self.upload_url_ttl,
-                max_concurrent_uploads: self.max_concurrent_uploads,
-            },
-            base_url.clone(),
-        ));
-        // Rewriting the URI must happen before routing, so this layer wraps the router.
-        let app = middleware::from_fn(gate::normalize_uri).layer(router(shared.clone()));
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(
-                listener,
-                axum::ServiceExt::<Request>::into_make_service(app),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "emulator server stopped with an error");
-            }
-        });
-        Ok(EmulatorHandle {
-            base_url,
-            addr,
-            shared,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        })
-    }
-}
-
-/// What [`EmulatorHandle::inspect`] counts. Not part of the stable API.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Inspection {
-    /// Clusters with at least one connector.
-    pub clusters: usize,
-    /// Connectors in all clusters.
-    pub connectors: usize,
-    /// Presigned uploads remembered (issued and not expired unused).
-    pub uploads: usize,
-    /// Storage requests being served.
-    pub uploads_in_progress: usize,
-}
-
-/// A running emulator. Dropping it stops the server.
-pub struct EmulatorHandle {
-    base_url: String,
-    addr: SocketAddr,
-    shared: App,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl fmt::Debug for EmulatorHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorHandle")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`, the base URL to give a [`Client`](ccloud_connect::Client).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The address the emulator listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Queues a fault for the next matching requests.
-    pub fn inject(&self, fault: Fault) {
-        self.shared.faults().push(fault);
-    }
-
-    /// Drops every fault not yet used up.
-    pub fn clear_faults(&self) {
-        self.shared.faults().clear();
-    }
-
-    /// The faults still waiting, with their remaining counts.
-    pub fn pending_faults(&self) -> Vec<Fault> {
-        self.shared.faults().pending()
-    }
-
-    /// The size in bytes of the archive received for `upload_id` by a storage endpoint, or
-    /// `None` while nothing was uploaded for it.
-    pub fn uploaded_size(&self, upload_id: &str) -> Option<u64> {
-        let store = self.shared.store();
-        store.uploads.get(upload_id)?.file.as_ref().map(|f| f.size)
-    }
-
-    /// Counts of what the emulator holds, for tests that check it does not grow. Not part
-    /// of the stable API.
-    #[doc(hidden)]
-    pub fn inspect(&self) -> Inspection {
-        let store = self.shared.store();
-        Inspection {
-            clusters: store.clusters.len(),
-            connectors: store.clusters.values().map(|c| c.len()).sum(),
-            uploads: store.uploads.len(),
-            uploads_in_progress: self.shared.uploads_in_progress(),
-        }
-    }
-
-    /// Stops accepting connections and waits for the requests in progress to finish.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for EmulatorHandle {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
-}
-
-fn router(app: App) -> Router {
-    const CLUSTER: &str = "/connect/v1/environments/{env}/clusters/{cluster}";
-    let c = |suffix: &str| format!("{CLUSTER}{suffix}");
-    Router::new()
-        .route(
-            &c("/connectors"),
-            get(connectors::list).post(connectors::create),
-        )
-        .route(
-            &c("/connectors/{name}"),
-            get(connectors::get).delete(connectors::delete),
-        )
-        .route(
-            &c("/connectors/{name}/config"),
-            get(connectors::get_config).put(connectors::put_config),
-        )
-        .route(&c("/connectors/{name}/pause"), put(connectors::pause))
-        .route(&c("/connectors/{name}/resume"), put(connectors::resume))
-        .route(&c("/connectors/{name}/restart"), post(connectors::restart))
-        .route(&c("/connectors/{name}/status"), get(connectors::status))
-        .route(&c("/connectors/{name}/tasks"), get(connectors::tasks))
-        .route(&c("/connectors/{name}/offsets"), get(connectors::offsets))
-        .route(
-            &c("/connectors/{name}/offsets/request"),
-            post(connectors::alter_offsets),
-        )
-        .route(
-            &c("/connectors/{name}/offsets/request/status"),
-            get(connectors::offsets_status),
-        )
-        .route(&c("/connector-plugins"), get(connectors::list_plugins))
-        .route(
-            &c("/connector-plugins/{name}/config/validate"),
-            put(connectors::validate),
-        )
-        .route(
-            "/connect/v1/custom-connector-plugins",
-            get(custom_plugins::list).post(custom_plugins::create),
-        )
-        .route(
-            "/connect/v1/custom-connector-plugins/{id}",
-            get(custom_plugins::get)
-                .patch(custom_plugins::update)
-                .delete(custom_plugins::delete),
-        )
-        .route(
-            "/connect/v1/presigned-upload-url",
-            post(custom_plugins::presigned_upload_url),
-        )
-        .route(
-            "/connect/v1/custom-connector-runtimes",
-            get(custom_plugins::runtimes),
-        )
-        .route(
-            "/ccpm/v1/plugins",
-            get(ccpm::list_plugins).post(ccpm::create_plugin),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}",
-            get(ccpm::get_plugin)
-                .patch(ccpm::update_plugin)
-                .delete(ccpm::delete_plugin),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}/versions",
-            get(ccpm::list_versions).post(ccpm::create_version),
-        )
-        .route(
-            "/ccpm/v1/plugins/{id}/versions/{version}",
-            get(ccpm::get_version).delete(ccpm::delete_version),
-        )
-        .route(
-            "/ccpm/v1/presigned-upload-url",
-            post(ccpm::presigned_upload_url),
-        )
-        .route("/_storage/s3/{bucket}", post(storage::s3_post))
-        .route("/_storage/s3/{bucket}/", post(storage::s3_post))
-        .route(
-            "/_storage/azure/{container}/{*blob}",
-            put(storage::azure_put),
-        )
-        .route("/_storage/gcs/{bucket}/{*object}", put(storage::gcs_put))
-        .route(
-            "/_emulator/faults",
-            get(control::list)
-                .post(control::inject)
-                .delete(control::clear),
-        )
-        .route(control::HEALTH, get(control::health))
-        .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(app.clone(), gate::gate))
-        .with_state(app)
-}
-
-async fn unknown_route(uri: Uri) -> Response {
-    Failure::not_found(
-        Shape::for_path(uri.path()),
-        format!("no route for {}", uri.path()),
-    )
-    .into_response()
-}
-
-async fn method_not_allowed(uri: Uri) -> Response {
-    Failure::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        Shape::for_path(uri.path()),
-        "method_not_allowed",
-        format!("method not allowed on {}", uri.path()),
-    )
-    .into_response()
 }

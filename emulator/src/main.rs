@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccloud_connect_emulator::{Emulator, EmulatorConfig};
+use ccloud_connect_emulator::{Emulator, EmulatorConfig, Seed};
 
 const USAGE: &str = "\
 Usage: ccloud-connect-emulator [OPTIONS]
@@ -20,13 +20,22 @@ Options:
   --api-key <KEY>                      Accept only this API key (needs --api-secret)
   --api-secret <SECRET>                Accept only this API secret (needs --api-key)
   --provisioning-delay-ms <MS>         Time a connector stays PROVISIONING [default: 200]
+  --restart-delay-ms <MS>              Time a restart stays PROVISIONING [default: provisioning]
+  --pause-delay-ms <MS>                Time a paused connector still shows RUNNING [default: 0]
+  --resume-delay-ms <MS>               Time a resumed connector still shows PAUSED [default: 0]
+  --stale-status-ms <MS>               Time the status still shows the state from before a
+                                       pause, resume or restart [default: 0]
+  --rate-limit <N/SECS>                Enforce N API requests per SECS seconds (429 beyond)
+  --seed <FILE>                        Start with the connectors and plugins of a JSON seed
+  --state-file <FILE>                  Keep the state in FILE: restored at start, rewritten
+                                       before answering every change
   --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
   --max-upload-bytes <BYTES>           Largest plugin archive accepted [default: 209715200]
   --max-concurrent-uploads <N>         Archive uploads served at once; more get 503 [default: 8]
   -h, --help                           Print this help
   -V, --version                        Print the version
 
-With --api-key and --api-secret, the API and the control endpoints (/_emulator/faults)
+With --api-key and --api-secret, the API and the control endpoints (/_emulator/...)
 take only that pair, as HTTP Basic credentials; GET /_emulator/health stays open for
 readiness probes. Without them, any non-empty pair is accepted on the API and the control
 endpoints take none. The storage endpoints (/_storage/) never take Confluent credentials.
@@ -74,6 +83,32 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
                 let ms = number("--provisioning-delay-ms", value("--provisioning-delay-ms")?)?;
                 config = config.provisioning_delay(Duration::from_millis(ms));
             }
+            "--restart-delay-ms" => {
+                let ms = number("--restart-delay-ms", value("--restart-delay-ms")?)?;
+                config = config.restart_delay(Duration::from_millis(ms));
+            }
+            "--pause-delay-ms" => {
+                let ms = number("--pause-delay-ms", value("--pause-delay-ms")?)?;
+                config = config.pause_delay(Duration::from_millis(ms));
+            }
+            "--resume-delay-ms" => {
+                let ms = number("--resume-delay-ms", value("--resume-delay-ms")?)?;
+                config = config.resume_delay(Duration::from_millis(ms));
+            }
+            "--stale-status-ms" => {
+                let ms = number("--stale-status-ms", value("--stale-status-ms")?)?;
+                config = config.stale_status_window(Duration::from_millis(ms));
+            }
+            "--rate-limit" => {
+                let v = value("--rate-limit")?;
+                let (requests, secs) = parse_rate_limit(&v)?;
+                config = config.rate_limit(requests, Duration::from_secs(secs));
+            }
+            "--seed" => {
+                let file = value("--seed")?;
+                config = config.seed(Seed::from_file(&file).map_err(|e| e.to_string())?);
+            }
+            "--state-file" => config = config.state_file(value("--state-file")?),
             "--version-processing-delay-ms" => {
                 let name = "--version-processing-delay-ms";
                 let ms = number(name, value(name)?)?;
@@ -99,6 +134,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         (None, None) => Ok(Some(config)),
         _ => Err("--api-key and --api-secret go together, and neither may be empty".to_owned()),
     }
+}
+
+/// `N/SECS`: at least one request per window of at least one second.
+fn parse_rate_limit(v: &str) -> Result<(u32, u64), String> {
+    let bad = || format!("--rate-limit takes N/SECS (e.g. 100/60), not {v:?}");
+    let (n, secs) = v.split_once('/').ok_or_else(bad)?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    let secs: u64 = secs.trim().parse().map_err(|_| bad())?;
+    if n == 0 || secs == 0 || secs > 86_400 {
+        return Err(bad());
+    }
+    Ok((n, secs))
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.
@@ -179,5 +226,37 @@ mod tests {
         assert!(format!("{c:?}").contains("max_concurrent_uploads: 3"));
         assert!(parse_args(args(&["--max-concurrent-uploads", "0"])).is_err());
         assert!(parse_args(args(&["--help"])).unwrap().is_none());
+        let c = parse_args(args(&[
+            "--restart-delay-ms=5",
+            "--pause-delay-ms",
+            "6",
+            "--resume-delay-ms",
+            "7",
+            "--stale-status-ms",
+            "8",
+            "--rate-limit",
+            "10/2",
+            "--state-file",
+            "/tmp/x.json",
+        ]))
+        .unwrap()
+        .unwrap();
+        let shown = format!("{c:?}");
+        for part in [
+            "restart: 5ms",
+            "pause: 6ms",
+            "resume: 7ms",
+            "stale_status: 8ms",
+        ] {
+            assert!(shown.contains(part), "{part} in {shown}");
+        }
+        assert!(
+            shown.contains("requests: 10") && shown.contains("window: 2s"),
+            "{shown}"
+        );
+        for bad in ["10", "0/1", "1/0", "x/1", "1/x", "-1/1"] {
+            assert!(parse_args(args(&["--rate-limit", bad])).is_err(), "{bad}");
+        }
+        assert!(parse_args(args(&["--seed", "/nonexistent/seed.json"])).is_err());
     }
 }

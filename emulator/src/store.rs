@@ -5,6 +5,7 @@
 //! handler: handlers read and change it, never the other way round.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -17,18 +18,20 @@ use ccloud_connect::connect::{self, ConnectorOffset};
 
 use crate::faults::FaultQueue;
 use crate::ids::random_uuid;
+use crate::lifecycle::{Delays, Failure as Injected, RateLimit};
 use crate::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    pub(crate) provisioning_delay: Duration,
     pub(crate) version_processing_delay: Duration,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) max_upload_size: u64,
     pub(crate) upload_url_ttl: Duration,
     /// Storage requests served at once (at least one).
     pub(crate) max_concurrent_uploads: usize,
+    /// Where every acknowledged change is written, when set.
+    pub(crate) state_file: Option<PathBuf>,
 }
 
 /// What every handler reaches: settings, the store, the fault queue.
@@ -40,7 +43,11 @@ pub(crate) struct Shared {
     pub(crate) org_id: String,
     store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
-    rate_window: Mutex<(Instant, u64)>,
+    delays: Mutex<Delays>,
+    rate: Mutex<RateWindow>,
+    /// Held while the state file is written, so snapshots reach the disk in the order
+    /// they were taken.
+    pub(crate) persisting: Mutex<()>,
     /// One permit per storage request in progress.
     upload_slots: Semaphore,
 }
@@ -48,11 +55,29 @@ pub(crate) struct Shared {
 /// The state handle given to axum.
 pub(crate) type App = Arc<Shared>;
 
-/// Requests per minute announced in `X-RateLimit-Limit` (not enforced; see the faults).
+/// Requests per minute announced in `X-RateLimit-Limit` when no limit is enforced.
 pub(crate) const RATE_LIMIT: u64 = 1000;
 
+/// The current rate-limit window: the limit in force (none: announced, not enforced), when
+/// the window opened and how many requests it counted.
+struct RateWindow {
+    limit: Option<RateLimit>,
+    opened: Instant,
+    count: u64,
+}
+
+/// What counting one request found.
+pub(crate) struct RateCount {
+    pub(crate) limit: u64,
+    pub(crate) remaining: u64,
+    /// Whole seconds until the window resets (rounded up).
+    pub(crate) reset: u64,
+    /// Over the enforced limit: the request is refused.
+    pub(crate) refused: bool,
+}
+
 impl Shared {
-    pub(crate) fn new(mut settings: Settings, base_url: String) -> Self {
+    pub(crate) fn new(mut settings: Settings, delays: Delays, base_url: String) -> Self {
         settings.max_concurrent_uploads = settings
             .max_concurrent_uploads
             .clamp(1, Semaphore::MAX_PERMITS);
@@ -63,7 +88,13 @@ impl Shared {
             org_id: random_uuid(),
             store: Mutex::new(Store::default()),
             faults: Mutex::new(FaultQueue::default()),
-            rate_window: Mutex::new((Instant::now(), 0)),
+            delays: Mutex::new(delays),
+            rate: Mutex::new(RateWindow {
+                limit: None,
+                opened: Instant::now(),
+                count: 0,
+            }),
+            persisting: Mutex::new(()),
         }
     }
 
@@ -90,16 +121,56 @@ impl Shared {
             .saturating_sub(self.upload_slots.available_permits())
     }
 
-    /// Counts a request in the current one-minute window: (remaining, seconds to reset).
-    pub(crate) fn count_request(&self) -> (u64, u64) {
-        let mut window = self.rate_window.lock().unwrap_or_else(|e| e.into_inner());
+    /// The lifecycle delays in force.
+    pub(crate) fn delays(&self) -> Delays {
+        *self.delays.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_delays(&self, delays: Delays) {
+        *self.delays.lock().unwrap_or_else(|e| e.into_inner()) = delays;
+    }
+
+    /// Enforces `limit` from now on (a fresh window), or stops enforcing with `None`.
+    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        let mut rate = self.rate.lock().unwrap_or_else(|e| e.into_inner());
+        rate.limit = limit;
+        rate.opened = Instant::now();
+        rate.count = 0;
+    }
+
+    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate.lock().unwrap_or_else(|e| e.into_inner()).limit
+    }
+
+    /// Counts a request in the current window. Without an enforced limit the window is a
+    /// minute and [`RATE_LIMIT`] is only announced. A refused request is not counted, as
+    /// it used nothing.
+    pub(crate) fn count_request(&self) -> RateCount {
+        let mut rate = self.rate.lock().unwrap_or_else(|e| e.into_inner());
+        let (limit, window) = match rate.limit {
+            Some(l) => (
+                u64::from(l.requests),
+                l.window.max(Duration::from_millis(1)),
+            ),
+            None => (RATE_LIMIT, Duration::from_secs(60)),
+        };
         let now = Instant::now();
-        if now.duration_since(window.0) >= Duration::from_secs(60) {
-            *window = (now, 0);
+        if now.duration_since(rate.opened) >= window {
+            rate.opened = now;
+            rate.count = 0;
         }
-        window.1 += 1;
-        let elapsed = now.duration_since(window.0).as_secs();
-        (RATE_LIMIT.saturating_sub(window.1), 60 - elapsed.min(59))
+        let refused = rate.limit.is_some() && rate.count >= limit;
+        if !refused {
+            rate.count += 1;
+        }
+        let left = window.saturating_sub(now.duration_since(rate.opened));
+        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        RateCount {
+            limit,
+            remaining: limit.saturating_sub(rate.count),
+            reset: reset.max(1),
+            refused,
+        }
     }
 }
 
@@ -109,7 +180,8 @@ pub(crate) type ClusterKey = (String, String);
 /// Every resource clients created: connectors, plugins, uploads.
 #[derive(Default)]
 pub(crate) struct Store {
-    next_seq: u64,
+    /// The last number [`Store::next_seq`] gave.
+    pub(crate) next_seq: u64,
     pub(crate) clusters: BTreeMap<ClusterKey, BTreeMap<String, Connector>>,
     pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
     pub(crate) ccpm_plugins: BTreeMap<String, CcpmPlugin>,
@@ -182,11 +254,23 @@ pub(crate) struct Connector {
     pub(crate) type_: Option<connect::ConnectorType>,
     /// Keys masked in answers beyond the generic rule.
     pub(crate) sensitive: BTreeSet<String>,
+    /// The class of a custom connector, derived from its plugin (answered as
+    /// `connector.class`).
+    pub(crate) class: Option<String>,
+    /// The ccpm plugin version a custom connector runs.
+    pub(crate) plugin_version: Option<String>,
     /// `PROVISIONING` until then.
     pub(crate) ready_at: Instant,
     pub(crate) paused: bool,
+    /// A pause or resume accepted and not yet in effect: when, and the `paused` it sets.
+    pub(crate) pause_change: Option<(Instant, bool)>,
+    /// The status answered until the instant: the one from before the last lifecycle
+    /// action, as the real API's asynchronous actions show for a while.
+    pub(crate) stale: Option<(Instant, serde_json::Value)>,
     /// Set when the configuration was found invalid; the connector ends `FAILED` with it.
     pub(crate) failure: Option<String>,
+    /// A failure a test injected.
+    pub(crate) injected: Option<Injected>,
     pub(crate) offsets: Vec<ConnectorOffset>,
     pub(crate) offsets_request: Option<OffsetsRequest>,
 }
@@ -201,8 +285,18 @@ pub(crate) struct OffsetsRequest {
 }
 
 impl Connector {
-    /// Applies an offsets request whose time has come.
+    /// Applies what has come due: a pending pause or resume, the end of a stale-status
+    /// window, an offsets request.
     pub(crate) fn settle(&mut self, now: Instant) {
+        if let Some((at, paused)) = self.pause_change
+            && now >= at
+        {
+            self.paused = paused;
+            self.pause_change = None;
+        }
+        if self.stale.as_ref().is_some_and(|(until, _)| now >= *until) {
+            self.stale = None;
+        }
         let Some(req) = self.offsets_request.as_mut() else {
             return;
         };
@@ -227,16 +321,65 @@ impl Connector {
         }
     }
 
+    /// Whether the connector is paused at `now`, a pending pause or resume included.
+    fn paused_at(&self, now: Instant) -> bool {
+        match self.pause_change {
+            Some((at, paused)) if now >= at => paused,
+            _ => self.paused,
+        }
+    }
+
+    /// An injected failure of the whole connector.
+    fn connector_failure(&self) -> Option<&Injected> {
+        self.injected.as_ref().filter(|f| f.task_id().is_none())
+    }
+
     /// The connector's state and, when it failed, the trace.
     pub(crate) fn state(&self, now: Instant) -> (connect::ConnectorState, Option<&str>) {
         if now < self.ready_at {
             (connect::ConnectorState::Provisioning, None)
         } else if let Some(trace) = &self.failure {
             (connect::ConnectorState::Failed, Some(trace))
-        } else if self.paused {
+        } else if let Some(f) = self.connector_failure() {
+            (connect::ConnectorState::Failed, Some(f.trace()))
+        } else if self.paused_at(now) {
             (connect::ConnectorState::Paused, None)
         } else {
             (connect::ConnectorState::Running, None)
+        }
+    }
+
+    /// Each task's state and message. A connector that is provisioning, or failed on its
+    /// configuration, runs none; one failed by an injected failure shows every task
+    /// failed with it, as Kafka Connect does when the connector itself dies.
+    pub(crate) fn task_states(
+        &self,
+        now: Instant,
+    ) -> Vec<(i64, connect::ConnectorState, Option<String>)> {
+        use connect::ConnectorState as S;
+        let (state, trace) = self.state(now);
+        let failed_task = self
+            .injected
+            .as_ref()
+            .and_then(|f| f.task_id().map(|t| (i64::from(t), f.trace())));
+        match state {
+            S::Running | S::Paused => (0..self.task_count())
+                .map(|id| match failed_task {
+                    Some((t, trace)) if t == id => (id, S::Failed, Some(trace.to_owned())),
+                    _ => (id, state.clone(), None),
+                })
+                .collect(),
+            S::Failed if self.failure.is_none() => (0..self.task_count())
+                .map(|id| (id, S::Failed, trace.map(str::to_owned)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What a restart or a new configuration clears: a failure that is not persistent.
+    pub(crate) fn heal(&mut self) {
+        if self.injected.as_ref().is_some_and(|f| !f.is_persistent()) {
+            self.injected = None;
         }
     }
 

@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 /// The cloud a presigned upload targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum StorageCloud {
     Aws,
     Azure,
@@ -39,7 +40,7 @@ impl StorageCloud {
 }
 
 /// Archive format of an upload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ArchiveFormat {
     Zip,
     Jar,
@@ -77,7 +78,7 @@ impl ArchiveFormat {
 }
 
 /// Where the archive of an upload goes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum UploadTarget {
     S3 {
         bucket: String,
@@ -110,7 +111,7 @@ pub(crate) struct Upload {
 }
 
 /// An archive received by a storage endpoint.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct UploadedFile {
     pub(crate) size: u64,
     /// Starts like a ZIP (or JAR) archive.
@@ -201,6 +202,11 @@ impl Uploads {
 
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()
+    }
+
+    /// Every upload remembered, with its id.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Upload)> {
+        self.by_id.iter()
     }
 
     /// Records the archive received for `upload_id`; `false` if the upload is gone.

@@ -133,6 +133,7 @@ async fn connector_lifecycle_end_to_end() {
         .await
         .unwrap();
     assert_eq!(updated.config.as_ref().unwrap()["time.interval"], "DAILY");
+    // A new configuration provisions again, then runs (it used to keep running at once).
     assert_eq!(
         api.raw()
             .get_connector_status(ENV, CLUSTER, name)
@@ -140,8 +141,9 @@ async fn connector_lifecycle_end_to_end() {
             .unwrap()
             .connector
             .state,
-        ConnectorState::Running
+        ConnectorState::Provisioning
     );
+    wait_for(&client, ENV, name, ConnectorState::Running).await;
     let tasks = api
         .raw()
         .list_connector_tasks(ENV, CLUSTER, name)

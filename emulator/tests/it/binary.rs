@@ -6,7 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::basic;
+use crate::seed::{SEED_CLUSTER, SEED_ENV, example_path};
+use crate::state_file::TempDir;
+use crate::support::{CLUSTER, ENV, basic, s3_sink_request};
 
 /// Kills the emulator even when an assertion fails first.
 struct Running(Child);
@@ -139,4 +141,49 @@ fn binary_runs_on_more_than_one_thread() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no thread count in {status}"));
     assert!(threads >= 2, "{threads} thread(s)");
+}
+
+/// What the binary acknowledged survives `kill -9`: it wrote the state file before
+/// answering.
+#[tokio::test]
+async fn binary_state_survives_kill_9() {
+    let dir = TempDir::new("kill9");
+    let file = dir.0.join("state.json");
+    let file = file.to_str().unwrap();
+    let seed = example_path();
+    let (mut running, base) = start(&["--seed", &seed, "--state-file", file]);
+    let http = reqwest::Client::new();
+    let url = |env: &str, cluster: &str| {
+        format!("{base}/connect/v1/environments/{env}/clusters/{cluster}/connectors")
+    };
+    let resp = http
+        .post(url(ENV, CLUSTER))
+        .header("authorization", basic("K", "S"))
+        .json(&s3_sink_request("created", "1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    running.0.kill().unwrap(); // SIGKILL: no destructor, no shutdown runs
+    running.0.wait().unwrap();
+
+    let (_running, base) = start(&["--state-file", file]);
+    let url = |env: &str, cluster: &str| {
+        format!("{base}/connect/v1/environments/{env}/clusters/{cluster}/connectors")
+    };
+    let list = |url: String| {
+        let http = http.clone();
+        async move {
+            let resp = http
+                .get(url)
+                .header("authorization", basic("K", "S"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json::<Vec<String>>().await.unwrap()
+        }
+    };
+    assert_eq!(list(url(ENV, CLUSTER)).await, ["created"]);
+    assert_eq!(list(url(SEED_ENV, SEED_CLUSTER)).await.len(), 4);
 }

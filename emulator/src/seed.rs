@@ -1,0 +1,354 @@
+//! The seed: connectors and plugins an emulator starts with, read from JSON (the format is
+//! in the crate docs, and `emulator/seed.example.json` is an example). Applying a seed goes
+//! through the same checks and constructors as the API's create requests, so a seeded
+//! resource cannot be one the API would have refused.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::json;
+use tokio::time::Instant;
+
+use ccloud_connect::ccpm;
+use ccloud_connect::connect::CustomConnectorPlugin;
+
+use crate::errors::Shape;
+use crate::ids::random_id;
+use crate::resolve::{check_name, resolve};
+use crate::store::{App, CcpmPlugin, CcpmVersion, CustomPlugin, Store};
+use crate::uploads::{ArchiveFormat, StorageCloud};
+use crate::views::new_connector;
+use crate::{ccpm as ccpm_api, custom_plugins};
+
+/// What an emulator starts with: connectors (`RUNNING` from the start), connect/v1 custom
+/// connector plugins, ccpm plugins and their versions (`READY`). Given to
+/// [`EmulatorConfig::seed`](crate::EmulatorConfig::seed), or to the binary with
+/// `--seed FILE`; the JSON format is described in the crate docs.
+///
+/// ```
+/// let seed = ccloud_connect_emulator::Seed::from_json(r#"{
+///   "connectors": [{"environment": "env-1", "cluster": "lkc-1", "config": {
+///     "name": "pageviews", "connector.class": "DatagenSource", "kafka.api.key": "K",
+///     "kafka.api.secret": "S", "kafka.topic": "pageviews", "output.data.format": "JSON"}}]
+/// }"#).unwrap();
+/// assert!(ccloud_connect_emulator::Seed::from_json(r#"{"connector": []}"#).is_err());
+/// # let _ = seed;
+/// ```
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    #[serde(default)]
+    custom_plugins: Vec<SeedCustomPlugin>,
+    #[serde(default)]
+    ccpm_plugins: Vec<SeedCcpmPlugin>,
+    #[serde(default)]
+    connectors: Vec<SeedConnector>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedConnector {
+    environment: String,
+    cluster: String,
+    #[serde(default)]
+    name: Option<String>,
+    config: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedCustomPlugin {
+    #[serde(default)]
+    id: Option<String>,
+    display_name: String,
+    connector_class: String,
+    connector_type: String,
+    #[serde(default)]
+    cloud: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    documentation_link: Option<String>,
+    #[serde(default)]
+    sensitive_config_properties: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedCcpmPlugin {
+    #[serde(default)]
+    id: Option<String>,
+    environment: String,
+    display_name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    cloud: Option<String>,
+    #[serde(default)]
+    versions: Vec<SeedVersion>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedVersion {
+    #[serde(default)]
+    id: Option<String>,
+    version: String,
+    connector_classes: Vec<SeedClass>,
+    #[serde(default)]
+    sensitive_config_properties: Vec<String>,
+    #[serde(default)]
+    documentation_link: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedClass {
+    class_name: String,
+    #[serde(rename = "type")]
+    type_: String,
+}
+
+/// Why a seed could not be read or applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedError {
+    message: String,
+}
+
+impl fmt::Display for SeedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SeedError {}
+
+impl Seed {
+    /// Reads a seed from its JSON text. Unknown keys are refused, so a typo does not
+    /// silently seed less than meant; what refers to what (plugin ids, names) is checked
+    /// when the emulator starts.
+    pub fn from_json(text: &str) -> Result<Seed, SeedError> {
+        serde_json::from_str(text).map_err(|e| SeedError {
+            message: format!("invalid seed: {e}"),
+        })
+    }
+
+    /// Reads a seed from a JSON file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Seed, SeedError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| SeedError {
+            message: format!("reading {}: {e}", path.display()),
+        })?;
+        Self::from_json(&text).map_err(|e| SeedError {
+            message: format!("{}: {e}", path.display()),
+        })
+    }
+}
+
+fn cloud(value: Option<&str>, what: &str) -> Result<StorageCloud, String> {
+    let v = value.unwrap_or("AWS").to_ascii_uppercase();
+    StorageCloud::parse(&v)
+        .ok_or_else(|| format!("{what}: cloud {v:?} is not one of AWS, AZURE, GCP"))
+}
+
+fn connector_type(value: &str, what: &str) -> Result<String, String> {
+    let v = value.to_ascii_uppercase();
+    match v.as_str() {
+        "SOURCE" | "SINK" => Ok(v),
+        _ => Err(format!("{what}: type {value:?} is not one of SOURCE, SINK")),
+    }
+}
+
+fn plugin_id(store: &Store, wanted: Option<&str>, what: &str) -> Result<String, String> {
+    let taken =
+        |id: &str| store.custom_plugins.contains_key(id) || store.ccpm_plugins.contains_key(id);
+    match wanted.map(str::trim) {
+        Some("") => Err(format!("{what}: id must not be empty")),
+        Some(id) if taken(id) => Err(format!("{what}: id {id} is used twice")),
+        Some(id) => Ok(id.to_owned()),
+        None => {
+            let mut id = random_id("ccp-", 6);
+            while taken(&id) {
+                id = random_id("ccp-", 6);
+            }
+            Ok(id)
+        }
+    }
+}
+
+fn non_empty(value: &str, what: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err(format!("{what} must not be empty"));
+    }
+    Ok(())
+}
+
+/// Adds what `seed` describes to the emulator's store: plugins first, as connectors
+/// refer to them.
+pub(crate) fn apply(app: &App, seed: &Seed) -> Result<(), String> {
+    let mut store = app.store();
+    for (i, p) in seed.custom_plugins.iter().enumerate() {
+        let what = format!("custom_plugins[{i}]");
+        non_empty(&p.display_name, &format!("{what}.display_name"))?;
+        non_empty(&p.connector_class, &format!("{what}.connector_class"))?;
+        if store
+            .custom_plugins
+            .values()
+            .any(|c| c.plugin.display_name == p.display_name)
+        {
+            return Err(format!(
+                "{what}: display_name {:?} is used twice",
+                p.display_name
+            ));
+        }
+        let cloud = cloud(p.cloud.as_deref(), &what)?;
+        let id = plugin_id(&store, p.id.as_deref(), &what)?;
+        let req: CustomConnectorPlugin = serde_json::from_value(json!({
+            "display_name": p.display_name,
+            "connector_class": p.connector_class,
+            "connector_type": connector_type(&p.connector_type, &what)?,
+            "description": p.description,
+            "documentation_link": p.documentation_link,
+            "sensitive_config_properties": p.sensitive_config_properties,
+        }))
+        .map_err(|e| format!("{what}: {e}"))?;
+        let plugin = custom_plugins::stored_plugin(app, &id, req, ArchiveFormat::Zip, cloud);
+        let seq = store.next_seq();
+        store
+            .custom_plugins
+            .insert(id, CustomPlugin { seq, plugin });
+    }
+    for (i, p) in seed.ccpm_plugins.iter().enumerate() {
+        let what = format!("ccpm_plugins[{i}]");
+        non_empty(&p.environment, &format!("{what}.environment"))?;
+        non_empty(&p.display_name, &format!("{what}.display_name"))?;
+        if store
+            .ccpm_plugins
+            .values()
+            .any(|c| c.environment == p.environment && c.plugin.spec.display_name == p.display_name)
+        {
+            return Err(format!(
+                "{what}: display_name {:?} is used twice",
+                p.display_name
+            ));
+        }
+        let cloud = cloud(p.cloud.as_deref(), &what)?;
+        let id = plugin_id(&store, p.id.as_deref(), &what)?;
+        let plugin = ccpm_api::stored_plugin(
+            app,
+            &id,
+            &p.environment,
+            cloud,
+            p.display_name.clone(),
+            p.description.clone(),
+        );
+        let mut entry = CcpmPlugin {
+            seq: store.next_seq(),
+            environment: p.environment.clone(),
+            plugin,
+            versions: BTreeMap::new(),
+        };
+        for (j, v) in p.versions.iter().enumerate() {
+            let what = format!("{what}.versions[{j}]");
+            non_empty(&v.version, &format!("{what}.version"))?;
+            if entry
+                .versions
+                .values()
+                .any(|e| e.version.spec.version == v.version)
+            {
+                return Err(format!("{what}: version {:?} is used twice", v.version));
+            }
+            if !(1..=10).contains(&v.connector_classes.len()) {
+                return Err(format!(
+                    "{what}: connector_classes must list 1 to 10 classes"
+                ));
+            }
+            let mut classes = Vec::new();
+            for c in &v.connector_classes {
+                non_empty(
+                    &c.class_name,
+                    &format!("{what}.connector_classes[].class_name"),
+                )?;
+                classes.push(
+                    json!({"class_name": c.class_name, "type": connector_type(&c.type_, &what)?}),
+                );
+            }
+            let spec: ccpm::PluginVersionSpec = serde_json::from_value(json!({
+                "version": v.version,
+                "connector_classes": classes,
+                "sensitive_config_properties": v.sensitive_config_properties,
+                "documentation_link": v.documentation_link,
+                "upload_source": {"location": "PRESIGNED_URL_LOCATION", "upload_id": ""},
+                "environment": {"id": p.environment},
+            }))
+            .map_err(|e| format!("{what}: {e}"))?;
+            let version_id = match v.id.as_deref().map(str::trim) {
+                Some("") => return Err(format!("{what}: id must not be empty")),
+                Some(vid) => vid.to_owned(),
+                None => random_id("ver-", 6),
+            };
+            let taken = entry.versions.contains_key(&version_id)
+                || store
+                    .ccpm_plugins
+                    .values()
+                    .any(|p| p.versions.contains_key(&version_id));
+            if taken {
+                return Err(format!("{what}: id {version_id} is used twice"));
+            }
+            let version = ccpm_api::stored_version(
+                app,
+                &id,
+                &version_id,
+                &p.environment,
+                &v.version,
+                &spec,
+                ArchiveFormat::Zip,
+            );
+            let seq = store.next_seq();
+            entry.versions.insert(
+                version_id,
+                CcpmVersion {
+                    seq,
+                    version,
+                    ready_at: Instant::now(),
+                    failure: None,
+                },
+            );
+        }
+        store.ccpm_plugins.insert(id, entry);
+    }
+    for (i, c) in seed.connectors.iter().enumerate() {
+        let what = format!("connectors[{i}]");
+        non_empty(&c.environment, &format!("{what}.environment"))?;
+        non_empty(&c.cluster, &format!("{what}.cluster"))?;
+        let mut config = c.config.clone();
+        let name = match (c.name.as_deref(), config.get("name")) {
+            (Some(n), Some(in_config)) if n != in_config => {
+                return Err(format!(
+                    "{what}: name {n:?} does not match config.name {in_config:?}"
+                ));
+            }
+            (Some(n), _) => n.to_owned(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => return Err(format!("{what}: no name (give name or config.name)")),
+        };
+        check_name(&name).map_err(|m| format!("{what}: {m}"))?;
+        config.insert("name".to_owned(), name.clone());
+        if store
+            .cluster(&c.environment, &c.cluster)
+            .is_some_and(|m| m.contains_key(&name))
+        {
+            return Err(format!(
+                "{what}: connector {name} is seeded twice in {}/{}",
+                c.environment, c.cluster
+            ));
+        }
+        let resolved = resolve(&store, &c.environment, &config, Shape::Nested)
+            .map_err(|f| format!("{what}: {}", f.message))?;
+        let conn = new_connector(&store, name, config, resolved, Instant::now());
+        store.insert_connector(&c.environment, &c.cluster, conn);
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The enforced rate limit: headers on every API answer, a 429 with Retry-After in the
+//! API's error shape over the limit, control endpoints not counted, set over HTTP too.
+
+use std::time::Duration;
+
+use ccloud_connect_emulator::Emulator;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn header(resp: &reqwest::Response, name: &str) -> u64 {
+    resp.headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+// Paused time: the window resets exactly when the test sleeps past it.
+#[tokio::test(start_paused = true)]
+async fn requests_over_the_limit_get_429_until_the_window_resets() {
+    let emu = Emulator::builder()
+        .rate_limit(3, Duration::from_secs(10))
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    let connectors = format!("{base}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors");
+    let plugins = format!("{base}/ccpm/v1/plugins?environment={ENV}");
+    let get = |url: String| {
+        http.get(url)
+            .header("authorization", basic("K", "S"))
+            .send()
+    };
+
+    for remaining in [2, 1] {
+        let resp = get(connectors.clone()).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(header(&resp, "x-ratelimit-limit"), 3);
+        assert_eq!(header(&resp, "x-ratelimit-remaining"), remaining);
+        let reset = header(&resp, "x-ratelimit-reset");
+        assert!(
+            (1..=10).contains(&reset),
+            "relative seconds, not a time: {reset}"
+        );
+        // Control endpoints are not counted.
+        let control = http
+            .get(format!("{base}/_emulator/delays"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(control.status(), 200);
+        assert!(control.headers().get("x-ratelimit-remaining").is_none());
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let resp = get(plugins.clone()).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), 0);
+    assert_eq!(header(&resp, "x-ratelimit-reset"), 6);
+
+    let resp = get(connectors.clone()).await.unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(header(&resp, "retry-after"), 6);
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), 0);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 429, "{body}");
+    let resp = get(plugins.clone()).await.unwrap();
+    assert_eq!(resp.status(), 429);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["status"], "429", "{body}");
+
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let resp = get(connectors.clone()).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), 2);
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_set_over_http() {
+    let emu = emulator().await;
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    let control = format!("{base}/_emulator/rate-limit");
+    let connectors = format!("{base}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors");
+    let get = || {
+        http.get(&connectors)
+            .header("authorization", basic("K", "S"))
+            .send()
+    };
+    // Without a limit, one is announced and nothing is refused.
+    let got: Value = http
+        .get(&control)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, Value::Null);
+    let resp = get().await.unwrap();
+    assert_eq!(header(&resp, "x-ratelimit-limit"), 1000);
+
+    let resp = http
+        .put(&control)
+        .json(&json!({"requests": 1, "window_secs": 60}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let got: Value = http
+        .get(&control)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, json!({"requests": 1, "window_secs": 60.0}));
+    assert_eq!(get().await.unwrap().status(), 200);
+    let refused = get().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!((1..=60).contains(&header(&refused, "retry-after")));
+
+    let resp = http.delete(&control).send().await.unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(get().await.unwrap().status(), 200);
+
+    emu.set_rate_limit(1, Duration::from_secs(60));
+    assert_eq!(get().await.unwrap().status(), 200);
+    assert_eq!(get().await.unwrap().status(), 429);
+    emu.clear_rate_limit();
+    assert_eq!(get().await.unwrap().status(), 200);
+
+    for bad in [
+        r#"{"requests": 0, "window_secs": 1}"#,
+        r#"{"requests": 1, "window_secs": 0}"#,
+        r#"{"requests": 1}"#,
+        r#"{"requests": "1", "window_secs": 1}"#,
+        "nope",
+    ] {
+        let resp = http.put(&control).body(bad).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{bad}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], 400, "{bad}: {body}");
+    }
+}
