@@ -38,7 +38,7 @@ use ccloud_connect::ccpm::{NewPlugin, NewPluginVersion, PluginRef};
 use ccloud_connect::connect::{
     Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
 };
-use ccloud_connect::connect::{ConnectorSpec, Expand, MaskedSecrets, NewCustomPlugin, TargetState};
+use ccloud_connect::connect::{ConnectorSpec, Expand, NewCustomPlugin, TargetState};
 use ccloud_connect::upload::{Archive, ArchiveFormat, UploadOptions};
 use ccloud_connect::wait::{Wait, WaitOptions};
 use ccloud_connect::{Client, ClientBuilder, Error, Result};
@@ -106,13 +106,15 @@ pub async fn run_story(client: &Client, out: &mut impl Write) -> Result<Summary>
     }
     let masked = join(read.masked_keys());
     say!(out, "   masked, so the update gives them again: {masked}");
-    let updated = s3_sink
-        .modify(MaskedSecrets::Refuse, |spec| {
-            with_s3_secrets(spec).set("time.interval", "DAILY")
-        })
-        .await?;
+    // A configuration update provisions the connector again: wait until it runs on it.
+    let spec = with_s3_secrets(read).set("time.interval", "DAILY");
+    let (updated, status) = s3_sink.update_and_wait(&spec, waits()).await?;
     let interval = value(&updated, "time.interval");
-    say!(out, "   time.interval = {interval}");
+    say!(
+        out,
+        "   time.interval = {interval}, {}",
+        status.connector.state
+    );
 
     say!(out, "\n5. Status and tasks");
     let status = s3_sink.status().await?;
@@ -444,10 +446,7 @@ fn with_s3_secrets(spec: ConnectorSpec) -> ConnectorSpec {
 /// Every 100 ms, as the emulator provisions in 300 ms; against Confluent Cloud,
 /// `WaitOptions::default()` polls every 5 s for up to 10 minutes.
 fn waits() -> WaitOptions {
-    // A restart of a running connector may show no change at all (the emulator restarts at
-    // once); a second of settle time, instead of the default ten, keeps the story short.
     WaitOptions::new(Duration::from_millis(100), Duration::from_secs(30))
-        .settle(Duration::from_secs(1))
 }
 
 /// A configuration value of a connector as the API answered it.

@@ -239,6 +239,9 @@ impl ConnectorHandle {
         };
         let answer = request.await?;
         let acted = Instant::now();
+        // Once one read differs from the status before the action, the action has taken
+        // effect: a later read that looks like the old status again is genuine.
+        let took_effect = std::cell::Cell::new(before.is_none());
         let status = poll_until(
             options,
             format!(
@@ -249,11 +252,14 @@ impl ConnectorHandle {
             None,
             || self.status(),
             |status| {
-                let settled = acted.elapsed() >= options.settle_time();
-                let unchanged = before
+                if before
                     .as_ref()
-                    .is_some_and(|b| *b == Fingerprint::of(&status));
-                judge_after_action(status, target, unchanged && !settled, action)
+                    .is_some_and(|b| *b != Fingerprint::of(&status))
+                {
+                    took_effect.set(true);
+                }
+                let settled = acted.elapsed() >= options.settle_time();
+                judge_after_action(status, target, !took_effect.get() && !settled, action)
             },
         )
         .await?;

@@ -17,6 +17,7 @@ mod metrics;
 mod operations;
 mod quickstart;
 mod robustness;
+mod self_heal;
 mod spec_drift;
 mod upload;
 mod upload_s3s;

@@ -550,6 +550,36 @@ async fn a_wait_after_restart_does_not_trust_the_failure_from_before_it() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_restart_seen_to_take_effect_ends_when_running_again() {
+    // RUNNING before, PROVISIONING during, RUNNING after: the last read looks like the
+    // first, but the restart was seen, so no settle time is waited for.
+    let running = status_body("RUNNING", None);
+    let server = scripted(&[
+        (200, running.clone()),
+        (202, json!(null)),
+        (200, status_body("PROVISIONING", None)),
+        (200, running),
+    ])
+    .await;
+    let started = Instant::now();
+    let status = support::paused_client(&server.base_url)
+        .connect()
+        .cluster(ENV, CLUSTER)
+        .connector(NAME)
+        .restart(Wait::With(fast().settle(Duration::from_secs(60))))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.connector.state, ConnectorState::Running);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.seen_len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_changed_failure_after_an_action_is_final_at_once() {
     // A new trace is the restart's own outcome: no settle time is waited for.
     let server = scripted(&[
