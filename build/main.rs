@@ -59,29 +59,35 @@ fn main() {
     // Only the specs and this generator drive generation; without these lines any change
     // under src/ would rerun it.
     println!("cargo:rerun-if-changed=build");
+    // No `rerun-if-env-changed` for it: Cargo does not track the variables it sets itself,
+    // and a different feature set already builds this crate, and reruns this script, apart.
+    let json_schema = std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some();
     for spec in SPECS {
         let path = manifest.join(spec.file);
         println!("cargo:rerun-if-changed={}", path.display());
-        let code = generate(spec, &path).unwrap_or_else(|e| panic!("{}: {e}", spec.file));
+        let code =
+            generate(spec, &path, json_schema).unwrap_or_else(|e| panic!("{}: {e}", spec.file));
         std::fs::write(out_dir.join(spec.out), code).expect("write generated code");
     }
 }
 
-fn generate(spec: &Spec, path: &Path) -> Result<String, String> {
+/// `json_schema`: the `schemars` feature is on, so every type also implements
+/// `schemars::JsonSchema`.
+fn generate(spec: &Spec, path: &Path, json_schema: bool) -> Result<String, String> {
     let mut doc = spec::load(path)?;
     let enums = collect::enums(&doc)?;
     let checks = collect::checks(&doc)?;
     spec::strip_error_responses(&mut doc);
     let openapi = spec::to_openapi(doc)?;
 
-    let settings = settings::for_spec(spec, &enums);
+    let settings = settings::for_spec(spec, &enums, json_schema);
     let client = progenitor_impl::Generator::new(&settings)
         .generate_tokens(&openapi)
         .map_err(|e| format!("progenitor: {e}"))?;
     let mut file: syn::File = syn::parse2(client).map_err(|e| e.to_string())?;
 
     let types = types_module(&mut file)?;
-    types.extend(open_enums::items(&enums)?);
+    types.extend(open_enums::items(&enums, json_schema)?);
     null_tolerant::apply(types);
     redact::drop_derived_debug(types, "ConnectorConfig")?;
 

@@ -6,15 +6,85 @@ use quote::{format_ident, quote};
 
 use crate::collect::EnumSchema;
 
-/// One open enum, with its conversions and serde impls, per named string enum.
-pub(crate) fn items(enums: &BTreeMap<String, EnumSchema>) -> Result<Vec<syn::Item>, String> {
+/// One open enum, with its conversions and serde impls, per named string enum; with
+/// `json_schema`, its `schemars::JsonSchema` impl too.
+pub(crate) fn items(
+    enums: &BTreeMap<String, EnumSchema>,
+    json_schema: bool,
+) -> Result<Vec<syn::Item>, String> {
     let mut items = Vec::new();
     for (name, schema) in enums {
-        let file: syn::File =
-            syn::parse2(open_enum(name, schema)?).map_err(|e| format!("open enum {name}: {e}"))?;
+        let mut tokens = open_enum(name, schema)?;
+        if json_schema {
+            tokens.extend(schema_impl(name, schema)?);
+        }
+        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("open enum {name}: {e}"))?;
         items.extend(file.items);
     }
     Ok(items)
+}
+
+/// `anyOf` the known values and any string: a validator accepts what decoding accepts (a
+/// value the API adds later), while an editor still offers the known values.
+fn schema_impl(name: &str, schema: &EnumSchema) -> Result<proc_macro2::TokenStream, String> {
+    let ident = crate::ident(name).map_err(|e| format!("enum {name}: {e}"))?;
+    let values = &schema.values;
+    let description = (!schema.description.is_empty()).then_some(&schema.description);
+    let description = match description {
+        Some(d) => quote!(::std::option::Option::Some(#d.to_owned())),
+        None => quote!(::std::option::Option::None),
+    };
+    let known = "A value known when this schema was generated.";
+    let later = "A value the API added later: the client accepts it too.";
+    Ok(quote! {
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::string::String {
+                #name.to_owned()
+            }
+
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::std::concat!(::std::module_path!(), "::", #name))
+            }
+
+            fn json_schema(
+                _: &mut ::schemars::r#gen::SchemaGenerator,
+            ) -> ::schemars::schema::Schema {
+                use ::schemars::schema::{InstanceType, Metadata, SchemaObject, SubschemaValidation};
+                let string = |description: &str| SchemaObject {
+                    metadata: ::std::option::Option::Some(::std::boxed::Box::new(Metadata {
+                        description: ::std::option::Option::Some(description.to_owned()),
+                        ..::std::default::Default::default()
+                    })),
+                    instance_type: ::std::option::Option::Some(InstanceType::String.into()),
+                    ..::std::default::Default::default()
+                };
+                let known = SchemaObject {
+                    enum_values: ::std::option::Option::Some(::std::vec![
+                        #(::serde_json::Value::from(#values)),*
+                    ]),
+                    ..string(#known)
+                };
+                SchemaObject {
+                    metadata: ::std::option::Option::Some(::std::boxed::Box::new(Metadata {
+                        description: #description,
+                        ..::std::default::Default::default()
+                    })),
+                    instance_type: ::std::option::Option::Some(InstanceType::String.into()),
+                    subschemas: ::std::option::Option::Some(::std::boxed::Box::new(
+                        SubschemaValidation {
+                            any_of: ::std::option::Option::Some(::std::vec![
+                                known.into(),
+                                string(#later).into(),
+                            ]),
+                            ..::std::default::Default::default()
+                        },
+                    )),
+                    ..::std::default::Default::default()
+                }
+                .into()
+            }
+        }
+    })
 }
 
 fn open_enum(name: &str, schema: &EnumSchema) -> Result<proc_macro2::TokenStream, String> {

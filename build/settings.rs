@@ -9,6 +9,7 @@ use crate::collect::EnumSchema;
 pub(crate) fn for_spec(
     spec: &Spec,
     enums: &BTreeMap<String, EnumSchema>,
+    json_schema: bool,
 ) -> progenitor_impl::GenerationSettings {
     let mut settings = progenitor_impl::GenerationSettings::default();
     settings
@@ -17,6 +18,11 @@ pub(crate) fn for_spec(
         .with_inner_type(quote::quote!(crate::http::transport::Inner))
         .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap");
+    if json_schema {
+        // typify puts it on every struct and enum it writes; the types it is told to leave
+        // out (below) implement it by hand: `open_enums` and `src/upload/form_data.rs`.
+        settings.with_derive("::schemars::JsonSchema");
+    }
     // `upload_form_data` keeps the server's field order (S3 reads the form in order) and
     // takes any scalar as its text: one hand-written type for both APIs (src/upload/).
     settings.with_replacement(

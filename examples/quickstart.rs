@@ -8,7 +8,7 @@
 //! against it: lists connectors, validates a managed plugin configuration, creates a managed
 //! connector and waits until it runs, reads and updates its configuration, shows its status
 //! and tasks, pauses, resumes and restarts it, lists the custom connector runtimes, uploads a
-//! generated plugin archive (progress bar on stderr) as a custom plugin and runs a custom
+//! generated plugin archive (progress on stderr) as a custom plugin and runs a custom
 //! connector on it, publishes a ccpm plugin version and waits until it is `READY`, lists
 //! plugins page by page, and deletes everything again.
 //!
@@ -25,7 +25,7 @@
 //! 2 when credentials are set without the environment and cluster ids.
 
 use std::fmt;
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,11 +39,12 @@ use ccloud_connect::connect::{
     Cloud, Connector, ConnectorState, ConnectorStatus, CustomConnectorPluginType,
 };
 use ccloud_connect::connect::{ConnectorSpec, Expand, NewCustomPlugin, TargetState};
-use ccloud_connect::upload::{Archive, ArchiveFormat, UploadOptions};
+use ccloud_connect::upload::{Archive, ArchiveFormat, Progress, UploadOptions};
 use ccloud_connect::wait::{Wait, WaitOptions};
 use ccloud_connect::{Client, ClientBuilder, Error, Result};
 use ccloud_connect_emulator::Emulator;
 use futures::TryStreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
@@ -465,24 +466,44 @@ fn state_of(status: &Option<ConnectorStatus>) -> String {
         .map_or("accepted".to_owned(), |s| s.connector.state.to_string())
 }
 
-/// Upload settings whose progress hook draws a bar on stderr and counts its calls.
+/// Upload settings whose progress hook shows the upload on stderr and counts its calls.
 fn progress_bar(updates: &Arc<AtomicU64>) -> UploadOptions {
-    const WIDTH: usize = 40;
     let updates = Arc::clone(updates);
+    let show = progress_view();
     // Small chunks give the bar more steps to draw.
     UploadOptions::new()
         .chunk_size(64 * 1024)
         .progress(move |p| {
             updates.fetch_add(1, Ordering::Relaxed);
-            let done = ((p.fraction() * WIDTH as f64) as usize).min(WIDTH);
-            let bar = format!("{}{}", "#".repeat(done), ".".repeat(WIDTH - done));
-            let percent = (p.fraction() * 100.0).floor();
-            let end = if p.sent >= p.total { "\n" } else { "" };
-            eprint!(
-                "\r   [{bar}] {percent:3.0}% of {:.1} MiB{end}",
-                mib(p.total)
-            );
+            show(p);
         })
+}
+
+/// A bar on a terminal. Anywhere else (a CI log, a file) every redraw of a bar would stay
+/// as a line of its own, so it gets a line per quarter instead; so does the test harness,
+/// which captures such lines but not a bar drawn on the terminal.
+fn progress_view() -> Box<dyn Fn(Progress) + Send + Sync> {
+    if std::io::stderr().is_terminal() && !cfg!(test) {
+        let template = "   [{bar:40}] {percent:>3}% of {total_bytes} ({binary_bytes_per_sec})";
+        let style = ProgressStyle::with_template(template).expect("a valid template");
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(style.progress_chars("#>."));
+        Box::new(move |p| {
+            bar.set_length(p.total);
+            bar.set_position(p.sent);
+            if p.sent >= p.total {
+                bar.finish();
+            }
+        })
+    } else {
+        let shown = AtomicU64::new(0);
+        Box::new(move |p| {
+            let quarter = (p.fraction() * 4.0) as u64;
+            if shown.fetch_max(quarter, Ordering::Relaxed) < quarter {
+                eprintln!("   {:3}% of {:.1} MiB", quarter * 25, mib(p.total));
+            }
+        })
+    }
 }
 
 /// A stand-in for a connector plugin (real ones come from a Maven or Gradle build): a valid

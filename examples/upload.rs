@@ -9,12 +9,15 @@
 //! else `--cloud`, else S3 when the answer has `upload_form_data`. The archive format is the
 //! answer's `content_format`, else the file's extension. No Confluent credential is needed or
 //! read: the storage URL carries its own signature.
+//!
+//! Progress goes to stderr: a bar on a terminal, a line per quarter otherwise.
 
-use std::io::Write;
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions};
+use ccloud_connect::upload::{Archive, ArchiveFormat, PresignedUpload, Progress, UploadOptions};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 struct Args {
     presigned: String,
@@ -69,18 +72,8 @@ async fn run(args: Args) -> ccloud_connect::Result<()> {
         archive.len()
     );
 
-    // Redraws only when the whole percentage changes, to keep stderr readable.
-    let last_percent = AtomicU64::new(u64::MAX);
-    let options = UploadOptions::new().progress(move |p| {
-        let percent = (p.fraction() * 100.0) as u64;
-        if last_percent.swap(percent, Ordering::Relaxed) != percent {
-            eprint!("\r{percent:3}% {}/{} bytes", p.sent, p.total);
-            let _ = std::io::stderr().flush();
-        }
-    });
-    let receipt = presigned.upload(&archive, &options).await;
-    eprintln!();
-    let receipt = receipt?;
+    let options = UploadOptions::new().progress(progress_view());
+    let receipt = presigned.upload(&archive, &options).await?;
     println!(
         "storage status: {} ({} bytes in {:.2}s; upload_id {}{}{})",
         receipt.status,
@@ -99,6 +92,33 @@ async fn run(args: Args) -> ccloud_connect::Result<()> {
             .unwrap_or_default(),
     );
     Ok(())
+}
+
+/// A bar on a terminal. Anywhere else (a CI log, a file) every redraw of a bar would stay
+/// as a line of its own, so it gets a line per quarter instead.
+fn progress_view() -> Box<dyn Fn(Progress) + Send + Sync> {
+    if std::io::stderr().is_terminal() {
+        let template =
+            "[{bar:40}] {percent:>3}% {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta})";
+        let style = ProgressStyle::with_template(template).expect("a valid template");
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(style.progress_chars("#>."));
+        Box::new(move |p| {
+            bar.set_length(p.total);
+            bar.set_position(p.sent);
+            if p.sent >= p.total {
+                bar.finish();
+            }
+        })
+    } else {
+        let shown = AtomicU64::new(0);
+        Box::new(move |p| {
+            let quarter = (p.fraction() * 4.0) as u64;
+            if shown.fetch_max(quarter, Ordering::Relaxed) < quarter {
+                eprintln!("{:3}% {}/{} bytes", quarter * 25, p.sent, p.total);
+            }
+        })
+    }
 }
 
 #[tokio::main]
