@@ -154,7 +154,8 @@ impl Transport {
             ))
             .into_response(answered_url));
         }
-        let mut headers = response.headers().clone();
+        // Taken, not cloned: the answer is rebuilt from its parts below.
+        let mut headers = std::mem::take(response.headers_mut());
         if self.credentials.scrub_headers(&mut headers) {
             tracing::warn!(
                 api,
@@ -172,17 +173,24 @@ impl Transport {
                 ))
                 .into_response(answered_url.clone())
             };
-            if let Some(announced) = response.content_length().filter(|&n| n > self.max_body) {
-                return Ok(too_large(format!("{announced} bytes (Content-Length)")));
-            }
-            let mut body = bytes::BytesMut::new();
-            while let Some(chunk) = response.chunk().await? {
-                if (body.len() + chunk.len()) as u64 > self.max_body {
-                    return Ok(too_large("longer".to_owned()));
+            match response.content_length() {
+                Some(announced) if announced > self.max_body => {
+                    return Ok(too_large(format!("{announced} bytes (Content-Length)")));
                 }
-                body.extend_from_slice(&chunk);
+                // hyper holds a body to its Content-Length, so it cannot run past the limit:
+                // read it in one go (no copy when it came in one piece).
+                Some(_) => response.bytes().await?,
+                None => {
+                    let mut body = bytes::BytesMut::new();
+                    while let Some(chunk) = response.chunk().await? {
+                        if (body.len() + chunk.len()) as u64 > self.max_body {
+                            return Ok(too_large("longer".to_owned()));
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
+                    body.freeze()
+                }
             }
-            body.freeze()
         } else {
             Bytes::from(crate::error::read_capped(response).await)
         };
@@ -198,17 +206,19 @@ impl Transport {
             }
             None => raw,
         };
-        let view = ResponseView {
-            api,
-            operation,
-            method,
-            url,
-            status,
-            headers: &headers,
-            body: &body,
-        };
-        for observe in &self.observers.responses {
-            observe(&view);
+        if !self.observers.responses.is_empty() {
+            let view = ResponseView {
+                api,
+                operation,
+                method,
+                url,
+                status,
+                headers: &headers,
+                body: &body,
+            };
+            for observe in &self.observers.responses {
+                observe(&view);
+            }
         }
         let mut builder = http::Response::builder()
             .status(status)

@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use tracing::Instrument as _;
+
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
@@ -284,7 +286,34 @@ impl PresignedUpload {
         archive: &Archive,
         options: &UploadOptions,
     ) -> Result<UploadReceipt> {
+        // No field holds the URL or a form value: they carry the storage's signature.
+        let span = tracing::debug_span!(
+            "ccloud_connect::upload",
+            upload_id = %self.upload_id,
+            bytes = archive.len(),
+            protocol = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .send_archive(archive, options)
+            .instrument(span.clone())
+            .await;
+        if let Ok(receipt) = &result {
+            span.record("status", receipt.status.as_u16());
+        }
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn send_archive(
+        &self,
+        archive: &Archive,
+        options: &UploadOptions,
+    ) -> Result<UploadReceipt> {
         let (protocol, url) = self.preflight(archive)?;
+        tracing::Span::current().record("protocol", tracing::field::debug(protocol));
         let file = archive.reopen_within(options.timeout).await?;
         let client = options.storage_client()?;
         let failure: Arc<Mutex<Option<std::io::Error>>> = Arc::default();
@@ -318,7 +347,7 @@ impl PresignedUpload {
                 .body(reqwest::Body::wrap_stream(content)),
         };
 
-        tracing::debug!(?protocol, bytes = archive.len(), upload_id = %self.upload_id, "uploading plugin archive");
+        tracing::debug!("uploading plugin archive");
         let started = Instant::now();
         let response = match request.send().await {
             Ok(response) => response,

@@ -392,3 +392,38 @@ async fn an_archive_replaced_by_a_fifo_fails_instead_of_blocking() {
     assert!(storage.seen().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- an upload's span ----
+
+#[tokio::test]
+async fn an_upload_runs_in_a_span_that_holds_no_url_or_signature() {
+    let logs = crate::support::LogBuffer::default();
+    let _capturing = logs.capture();
+    let storage = Server::sequence(vec![Answer::empty(201)]).await;
+    let presigned = PresignedUpload::from_json(
+        format!(
+            r#"{{"upload_id":"u-span","upload_url":"{}/blob?sv=1&sig=sigsecret0123","cloud":"AZURE"}}"#,
+            storage.base_url
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let dir = scratch("span");
+    let path = write_zip(&dir, 64 * 1024);
+    let archive = Archive::open(&path, ArchiveFormat::Zip).unwrap();
+    presigned
+        .upload(&archive, &UploadOptions::new())
+        .await
+        .unwrap();
+    let text = logs.text();
+    assert!(
+        text.contains("ccloud_connect::upload") && text.contains("u-span"),
+        "{text}"
+    );
+    assert!(text.contains("AzureBlobPut"), "{text}");
+    assert!(
+        !text.contains("sigsecret0123") && !text.contains("/blob"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
