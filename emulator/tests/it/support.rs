@@ -131,59 +131,14 @@ pub(crate) fn s3_sink_request(name: &str, tasks: &str) -> CreateConnectorRequest
 
 /// A one-file ZIP archive, stored uncompressed.
 pub(crate) fn tiny_zip() -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in data {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    let name = b"manifest.json";
-    let data = br#"{"name":"emulator-test-plugin"}"#;
-    let (crc, len, name_len) = (crc32(data), data.len() as u32, name.len() as u16);
-    let mut z = Vec::new();
-    let common = |z: &mut Vec<u8>| {
-        for v in [0u16, 0, 0, 0x21] {
-            z.extend(v.to_le_bytes()); // flags, method (stored), time, date
-        }
-        z.extend(crc.to_le_bytes());
-        z.extend(len.to_le_bytes());
-        z.extend(len.to_le_bytes());
-        z.extend(name_len.to_le_bytes());
-        z.extend(0u16.to_le_bytes());
-    };
-    z.extend(0x0403_4b50u32.to_le_bytes());
-    z.extend(20u16.to_le_bytes());
-    common(&mut z);
-    z.extend(name);
-    z.extend(data);
-    let directory = z.len() as u32;
-    z.extend(0x0201_4b50u32.to_le_bytes());
-    z.extend(20u16.to_le_bytes());
-    z.extend(20u16.to_le_bytes());
-    common(&mut z);
-    for v in [0u16, 0, 0] {
-        z.extend(v.to_le_bytes()); // comment length, disk, internal attributes
-    }
-    z.extend(0u32.to_le_bytes()); // external attributes
-    z.extend(0u32.to_le_bytes()); // offset of the local header
-    z.extend(name);
-    let directory_size = z.len() as u32 - directory;
-    z.extend(0x0605_4b50u32.to_le_bytes());
-    for v in [0u16, 0, 1, 1] {
-        z.extend(v.to_le_bytes());
-    }
-    z.extend(directory_size.to_le_bytes());
-    z.extend(directory.to_le_bytes());
-    z.extend(0u16.to_le_bytes());
-    z
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("manifest.json", stored).unwrap();
+    zip.write_all(br#"{"name":"emulator-test-plugin"}"#)
+        .unwrap();
+    zip.finish().unwrap().into_inner()
 }
 
 pub(crate) enum Part<'a> {
