@@ -28,6 +28,9 @@
 //!   keeps the secret it stores for a key that receives its own mask. This is how a key
 //!   rotation changes one secret without holding all the others.
 //!
+//! The raw operation (`client.connect().raw().put_connector_config`) checks nothing and
+//! sends what it is given, masks included, which is the `KeepStored` behaviour.
+//!
 //! Either way nothing is dropped silently: a `PUT` replaces the whole configuration, so a
 //! key left out is, as far as anyone outside Confluent can tell, a key deleted (Kafka
 //! Connect's own `PUT .../config` replaces the configuration).
