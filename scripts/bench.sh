@@ -124,8 +124,13 @@ if [[ $build_figure -eq 1 ]]; then
   trap 'rm -rf "$down" "${work:-}"' EXIT
   mkdir -p "$down/crate"
   tar -C "$root" --exclude=./.git --exclude=./target -cf - . | tar -C "$down/crate" -xf -
-  # The same reqwest features and TLS backend as the crate's default build.
-  reqwest_line=$(grep -m1 '^reqwest = ' "$root/Cargo.toml")
+  # The same reqwest features and TLS backend as the crate's default build: the crate's
+  # reqwest line, plus the features its default features pass to reqwest.
+  tls=$(sed -n 's/^default = \[\(.*\)\]/\1/p' "$root/Cargo.toml" | tr -d ' "' | tr ',' '\n' \
+    | while read -r f; do sed -n "s/^$f = \[\(.*\)\]/\1/p" "$root/Cargo.toml"; done \
+    | tr -d ' "' | tr ',' '\n' | sed -n 's/^reqwest\///p' | sed 's/.*/"&", /' | tr -d '\n')
+  reqwest_line=$(grep -m1 '^reqwest = ' "$root/Cargo.toml" | sed "s/features = \[/features = [$tls/")
+  echo "figure 8 compares against: $reqwest_line" >&2
   for kind in sdk bare; do
     mkdir -p "$down/$kind/src"
     {
