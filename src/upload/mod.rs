@@ -59,7 +59,7 @@ pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 1 << 30;
 pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
+const DEFAULT_CHUNK_SIZE: usize = 512 * 1024;
 const MIN_CHUNK_SIZE: usize = 64 * 1024;
 const MAX_CHUNK_SIZE: usize = 1024 * 1024;
 

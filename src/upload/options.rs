@@ -81,7 +81,7 @@ impl fmt::Debug for UploadOptions {
 }
 
 impl UploadOptions {
-    /// The defaults: [`DEFAULT_UPLOAD_TIMEOUT`], a 30 s connect timeout, 1 MiB chunks, no
+    /// The defaults: [`DEFAULT_UPLOAD_TIMEOUT`], a 30 s connect timeout, 512 KiB chunks, no
     /// progress hook.
     pub fn new() -> Self {
         Self::default()
@@ -101,7 +101,7 @@ impl UploadOptions {
     }
 
     /// Size of the pieces the file is read and sent in, clamped to 64 KiB – 1 MiB. Memory
-    /// used by an upload is a few chunks, whatever the archive's size. Default 1 MiB.
+    /// used by an upload is a few chunks, whatever the archive's size. Default 512 KiB.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.clamp(MIN_CHUNK_SIZE, MAX_CHUNK_SIZE);
         self
