@@ -34,36 +34,62 @@ pub(crate) fn file_stream(
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     // One byte past the length is enough to tell that the file grew.
     let reader = tokio::fs::File::from_std(file).take(len.saturating_add(1));
-    let chunks = ReaderStream::with_capacity(reader, chunk);
+    // tokio's file reads have no read-ahead of their own: a reader task stays up to
+    // READ_AHEAD chunks ahead of the connection, so the disk and the network work at the
+    // same time. It stops when the request drops the body.
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    tokio::spawn(async move {
+        let mut chunks = ReaderStream::with_capacity(reader, chunk);
+        let mut read = 0u64;
+        loop {
+            let item = match chunks.try_next().await {
+                Err(e) => Err(e),
+                Ok(None) if read == len => return,
+                Ok(None) => Err(shrank()),
+                Ok(Some(bytes)) => {
+                    read += bytes.len() as u64;
+                    if read > len {
+                        Err(grew())
+                    } else if read < len {
+                        Ok(bytes)
+                    } else {
+                        // The length is reached: this chunk goes out only once the file is
+                        // known to end here.
+                        match chunks.try_next().await {
+                            Ok(None) => Ok(bytes),
+                            Ok(Some(_)) => Err(grew()),
+                            Err(e) => Err(e),
+                        }
+                    }
+                }
+            };
+            let last = item.is_err() || read == len;
+            if tx.send(item).await.is_err() || last {
+                return;
+            }
+        }
+    });
     let report = move |sent: u64| {
         if let Some(hook) = &progress {
             hook(Progress { sent, total: len });
         }
     };
-    stream::try_unfold((chunks, 0u64, false), move |(mut chunks, sent, ended)| {
+    stream::unfold((rx, None::<u64>), move |(mut rx, sent)| {
         let report = report.clone();
         async move {
-            if ended {
-                return Ok(None);
-            }
-            if sent == 0 {
-                report(0);
-            }
-            let Some(bytes) = chunks.try_next().await? else {
-                return if sent == len { Ok(None) } else { Err(shrank()) };
+            let sent = match sent {
+                Some(sent) => sent,
+                None => {
+                    report(0);
+                    0
+                }
             };
-            let sent = sent + bytes.len() as u64;
-            if sent > len {
-                return Err(grew());
+            let item = rx.recv().await?;
+            let sent = sent + item.as_ref().map_or(0, |b| b.len() as u64);
+            if item.is_ok() {
+                report(sent);
             }
-            // The length is reached: this chunk goes out only once the file is known to
-            // end here.
-            let ended = sent == len;
-            if ended && chunks.try_next().await?.is_some() {
-                return Err(grew());
-            }
-            report(sent);
-            Ok(Some((bytes, (chunks, sent, ended))))
+            Some((item, (rx, Some(sent))))
         }
     })
     .map_err(move |e: io::Error| {
@@ -74,6 +100,10 @@ pub(crate) fn file_stream(
         copy
     })
 }
+
+/// Chunks read ahead of the connection: memory in flight is at most this many chunks, one
+/// being read and one being sent.
+const READ_AHEAD: usize = 3;
 
 fn shrank() -> io::Error {
     io::Error::new(
