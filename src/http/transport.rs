@@ -167,7 +167,7 @@ impl Transport {
         let raw: Bytes = if status.is_success() {
             let too_large = |size: String| {
                 Refusal(format!(
-                    "the answer's body is {size}, more than the limit of {} bytes; raise it with \
+                    "the answer's body is {size} the limit of {} bytes; raise it with \
                      ClientBuilder::max_response_body",
                     self.max_body
                 ))
@@ -175,7 +175,9 @@ impl Transport {
             };
             match response.content_length() {
                 Some(announced) if announced > self.max_body => {
-                    return Ok(too_large(format!("{announced} bytes (Content-Length)")));
+                    return Ok(too_large(format!(
+                        "{announced} bytes (Content-Length), more than"
+                    )));
                 }
                 // hyper holds a body to its Content-Length, so it cannot run past the limit:
                 // read it in one go (no copy when it came in one piece).
@@ -184,7 +186,7 @@ impl Transport {
                     let mut body = bytes::BytesMut::new();
                     while let Some(chunk) = response.chunk().await? {
                         if (body.len() + chunk.len()) as u64 > self.max_body {
-                            return Ok(too_large("longer".to_owned()));
+                            return Ok(too_large("longer than".to_owned()));
                         }
                         body.extend_from_slice(&chunk);
                     }
