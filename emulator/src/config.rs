@@ -260,7 +260,11 @@ impl EmulatorConfig {
             None => {
                 if let Some(s) = &self.seed {
                     seed::apply(&shared, s).map_err(|m| {
-                        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("seed: {m}"))
+                        let origin = s.origin();
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            format!("{origin}: {m}"),
+                        )
                     })?;
                 }
                 // The seeded state is acknowledged too: written before anyone can see it.

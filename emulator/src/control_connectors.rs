@@ -30,17 +30,59 @@ fn bad_body(e: serde_json::Error) -> Failure {
     Failure::bad_request(NESTED, format!("invalid control body: {e}"))
 }
 
-/// Injects `failure` into a connector; `false` when there is no such connector. It shows
-/// at once: a stale-status window in progress is cut short.
-pub(crate) fn fail(app: &App, env: &str, cluster: &str, name: &str, failure: Injected) -> bool {
+/// Why a failure could not be injected.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NotFailed {
+    /// There is no such connector.
+    NoConnector,
+    /// The failure names a task the connector does not run; it runs `tasks` (0 to
+    /// `tasks - 1`, from `tasks.max`).
+    NoTask { task: i32, tasks: i64 },
+}
+
+impl NotFailed {
+    /// The `404` answered for it.
+    fn failure(&self, name: &str) -> Failure {
+        match self {
+            NotFailed::NoConnector => not_found(name),
+            NotFailed::NoTask { task, tasks } => {
+                let ids: Vec<String> = (0..*tasks).map(|t| t.to_string()).collect();
+                let which = match ids.as_slice() {
+                    [one] => format!("its only task is {one}"),
+                    _ => format!("its tasks are {}", ids.join(", ")),
+                };
+                Failure::not_found(
+                    NESTED,
+                    format!("Connector {name} has no task {task}: {which}"),
+                )
+            }
+        }
+    }
+}
+
+/// Injects `failure` into a connector. It shows at once: a stale-status window in
+/// progress is cut short. A task failure must name one of the connector's tasks.
+pub(crate) fn fail(
+    app: &App,
+    env: &str,
+    cluster: &str,
+    name: &str,
+    failure: Injected,
+) -> Result<(), NotFailed> {
     let mut store = app.store();
     let Some(conn) = store.connector_mut(env, cluster, name) else {
-        return false;
+        return Err(NotFailed::NoConnector);
     };
+    if let Some(task) = failure.task_id() {
+        let tasks = conn.task_count();
+        if i64::from(task) >= tasks {
+            return Err(NotFailed::NoTask { task, tasks });
+        }
+    }
     conn.settle(Instant::now());
     conn.injected = Some(failure);
     conn.stale = None;
-    true
+    Ok(())
 }
 
 /// Removes an injected failure; `false` when there is no such connector.
@@ -106,9 +148,7 @@ pub(crate) async fn fail_connector(
     JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let failure = parse_failure(&body)?;
-    if !fail(&app, &env, &cluster, &name, failure) {
-        return Err(not_found(&name));
-    }
+    fail(&app, &env, &cluster, &name, failure).map_err(|e| e.failure(&name))?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

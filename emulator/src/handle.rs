@@ -80,7 +80,8 @@ impl EmulatorHandle {
     }
 
     /// Fails a connector (see [`Failure`]): at once, with no stale-status window. `false`
-    /// when there is no such connector. HTTP:
+    /// when there is no such connector, or when the failure names a task the connector
+    /// does not run (its tasks are 0 to `tasks.max - 1`). HTTP:
     /// `POST /_emulator/connectors/{environment}/{cluster}/{name}/fail`.
     pub fn fail_connector(
         &self,
@@ -89,7 +90,7 @@ impl EmulatorHandle {
         name: &str,
         failure: Failure,
     ) -> bool {
-        control_connectors::fail(&self.shared, environment, cluster, name, failure)
+        control_connectors::fail(&self.shared, environment, cluster, name, failure).is_ok()
     }
 
     /// Removes an injected failure, persistent or not: the connector shows its state as if

@@ -32,3 +32,35 @@ pub(crate) fn ensure_array(value: &mut Value, key: &str) {
             .or_insert_with(|| Value::Array(Vec::new()));
     }
 }
+
+/// `FILE:LINE:COLUMN: what was expected`, for a JSON file that did not parse into what it
+/// should hold: one line, in the form editors and terminals turn into a link. serde_json
+/// appends " at line L column C" to its messages; the position moves to the front instead.
+/// An error with no position (an I/O error) is `FILE: message`.
+pub(crate) fn located(path: &std::path::Path, e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if e.line() == 0 {
+        return format!("{}: {message}", path.display());
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    format!("{}:{}:{}: {message}", path.display(), e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn located_errors_lead_with_the_position() {
+        let e = serde_json::from_str::<Value>("{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        let shown = located(std::path::Path::new("dir/seed.json"), &e);
+        assert_eq!(shown, "dir/seed.json:3:7: expected `:`");
+        let e = serde_json::from_str::<Value>("").unwrap_err();
+        assert!(
+            located(std::path::Path::new("s.json"), &e).starts_with("s.json:1:0: EOF"),
+            "{}",
+            located(std::path::Path::new("s.json"), &e)
+        );
+    }
+}

@@ -204,7 +204,8 @@
 //! curl $E/health
 //! # Faults (inject): 201 with the fault; GET lists, DELETE clears (204).
 //! curl -X POST $E/faults -d '{"kind": "status", "status": 503, "times": 2, "path": "/connectors"}'
-//! # Fail a connector (fail_connector): 204. "task" and "persistent" are optional.
+//! # Fail a connector (fail_connector): 204. "task" and "persistent" are optional; a
+//! # "task" the connector does not run (0 to tasks.max - 1) is a 404 naming its tasks.
 //! curl -X POST $E/connectors/env-1/lkc-1/my-connector/fail \
 //!      -d '{"trace": "org.apache.kafka.connect.errors.ConnectException: boom", "task": 0, "persistent": true}'
 //! # Remove an injected failure (recover_connector): 204.

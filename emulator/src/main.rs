@@ -41,7 +41,24 @@ readiness probes. Without them, any non-empty pair is accepted on the API and th
 endpoints take none. The storage endpoints (/_storage/) never take Confluent credentials.
 ";
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
+/// Why the arguments were refused.
+#[derive(Debug)]
+enum Refusal {
+    /// A flag unknown, missing its value or with a bad one: the message and a pointer to
+    /// `--help`, exit code 2.
+    Usage(String),
+    /// A file named by a flag is unreadable or malformed: one line naming the file (and
+    /// the line and column), exit code 1.
+    File(String),
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal::Usage(message)
+    }
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, Refusal> {
     let mut config = Emulator::builder();
     let mut key = None;
     let mut secret = None;
@@ -106,7 +123,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
             }
             "--seed" => {
                 let file = value("--seed")?;
-                config = config.seed(Seed::from_file(&file).map_err(|e| e.to_string())?);
+                let seed = Seed::from_file(&file).map_err(|e| Refusal::File(e.to_string()))?;
+                config = config.seed(seed);
             }
             "--state-file" => config = config.state_file(value("--state-file")?),
             "--version-processing-delay-ms" => {
@@ -122,17 +140,21 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
                 let name = "--max-concurrent-uploads";
                 let n = number(name, value(name)?)?;
                 if n == 0 {
-                    return Err(format!("{name} must be at least 1"));
+                    return Err(format!("{name} must be at least 1").into());
                 }
                 config = config.max_concurrent_uploads(usize::try_from(n).unwrap_or(usize::MAX));
             }
-            other => return Err(format!("unknown argument {other:?}")),
+            other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
     match (key, secret) {
         (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => Ok(Some(config.credentials(k, s))),
         (None, None) => Ok(Some(config)),
-        _ => Err("--api-key and --api-secret go together, and neither may be empty".to_owned()),
+        _ => Err(
+            "--api-key and --api-secret go together, and neither may be empty"
+                .to_owned()
+                .into(),
+        ),
     }
 }
 
@@ -170,9 +192,13 @@ async fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
         Ok(Some(config)) => config,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+        Err(Refusal::Usage(message)) => {
+            eprintln!("error: {message} (ccloud-connect-emulator --help lists the options)");
             return ExitCode::from(2);
+        }
+        Err(Refusal::File(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
         }
     };
     let handle = match config.start().await {

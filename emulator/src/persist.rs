@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
+use crate::json::located;
 use crate::lifecycle::{Failure as Injected, later};
 use crate::store::{App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store};
 use crate::uploads::{ArchiveFormat, StorageCloud, Upload, UploadTarget, UploadedFile};
@@ -300,24 +301,21 @@ pub(crate) fn load(path: &Path) -> io::Result<Option<Store>> {
         Err(e) => {
             return Err(io::Error::new(
                 e.kind(),
-                format!("reading the state file {}: {e}", path.display()),
+                format!("{}: cannot read the state file: {e}", path.display()),
             ));
         }
     };
     let snapshot: Snapshot = serde_json::from_slice(&bytes).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "the state file {} is not a saved state: {e}",
-                path.display()
-            ),
+            format!("{} (not a saved state file)", located(path, &e)),
         )
     })?;
     if snapshot.format != FORMAT {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "the state file {} has format {}; this emulator reads format {FORMAT}",
+                "{}: the state file has format {}; this emulator reads format {FORMAT}",
                 path.display(),
                 snapshot.format
             ),

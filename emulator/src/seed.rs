@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::json;
@@ -16,6 +16,7 @@ use ccloud_connect::connect::CustomConnectorPlugin;
 
 use crate::errors::Shape;
 use crate::ids::random_id;
+use crate::json::located;
 use crate::resolve::{check_name, resolve};
 use crate::store::{App, CcpmPlugin, CcpmVersion, CustomPlugin, Store};
 use crate::uploads::{ArchiveFormat, StorageCloud};
@@ -45,6 +46,9 @@ pub struct Seed {
     ccpm_plugins: Vec<SeedCcpmPlugin>,
     #[serde(default)]
     connectors: Vec<SeedConnector>,
+    /// The file the seed was read from, to name it in the errors of applying it.
+    #[serde(skip)]
+    source: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -135,15 +139,27 @@ impl Seed {
         })
     }
 
-    /// Reads a seed from a JSON file.
+    /// Reads a seed from a JSON file. The error is one line that leads with the place:
+    /// `FILE:LINE:COLUMN: what was expected` for JSON that does not parse or does not fit
+    /// the format, `FILE: ...` for a file that cannot be read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Seed, SeedError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| SeedError {
-            message: format!("reading {}: {e}", path.display()),
+            message: format!("{}: cannot read the seed: {e}", path.display()),
         })?;
-        Self::from_json(&text).map_err(|e| SeedError {
-            message: format!("{}: {e}", path.display()),
-        })
+        let mut seed: Seed = serde_json::from_str(&text).map_err(|e| SeedError {
+            message: located(path, &e),
+        })?;
+        seed.source = Some(path.to_owned());
+        Ok(seed)
+    }
+
+    /// What names the seed in an error: its file, or `seed` for one built from text.
+    pub(crate) fn origin(&self) -> String {
+        match &self.source {
+            Some(path) => path.display().to_string(),
+            None => "seed".to_owned(),
+        }
     }
 }
 

@@ -187,3 +187,82 @@ async fn binary_state_survives_kill_9() {
     assert_eq!(list(url(ENV, CLUSTER)).await, ["created"]);
     assert_eq!(list(url(SEED_ENV, SEED_CLUSTER)).await.len(), 4);
 }
+
+/// Runs the binary to its exit (it must exit on its own) and returns its exit code and
+/// standard error.
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A malformed `--seed` or `--state-file` is one line naming the file, line and column
+/// and what was expected, with no usage text, and a non-zero exit.
+#[test]
+fn malformed_files_are_one_line_naming_the_place() {
+    let dir = TempDir::new("malformed");
+    let write = |name: &str, text: &str| {
+        let path = dir.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let syntax = write(
+        "syntax.json",
+        "{\n  \"connectors\": [\n    {\"environment\" \"e\"}\n  ]\n}\n",
+    );
+    let typed = write(
+        "typed.json",
+        "{\"connectors\": [\n  {\"environment\": \"e\", \"cluster\": \"c\",\n   \"config\": {\"tasks.max\": 1}}]}",
+    );
+    let unknown = write("unknown.json", "{\n  \"connector\": []\n}");
+    let state = write("state.json", "{\"format\": 1,\n \"next_seq\": \"x\"}");
+    let missing = dir.0.join("missing.json");
+    let missing = missing.to_str().unwrap();
+    for (args, expected) in [
+        (
+            ["--seed", &syntax],
+            format!("error: {syntax}:3:20: expected `:`"),
+        ),
+        (
+            ["--seed", &typed],
+            format!("error: {typed}:3:28: invalid type: integer `1`, expected a string"),
+        ),
+        (
+            ["--seed", &unknown],
+            format!(
+                "error: {unknown}:2:13: unknown field `connector`, expected one of \
+                 `custom_plugins`, `ccpm_plugins`, `connectors`"
+            ),
+        ),
+        (
+            ["--state-file", &state],
+            format!(
+                "error: {state}:2:16: invalid type: string \"x\", expected u64 \
+                 (not a saved state file)"
+            ),
+        ),
+    ] {
+        let (code, err) = run_to_exit(&args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert_eq!(err.trim_end(), expected, "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    let (code, err) = run_to_exit(&["--seed", missing]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.starts_with(&format!("error: {missing}: cannot read the seed: ")),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // Usage errors point at --help instead of printing it.
+    let (code, err) = run_to_exit(&["--bogus"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--help") && !err.contains("Options:"), "{err}");
+}

@@ -591,3 +591,53 @@ async fn stored_configs_read_back_unmasked() {
         .unwrap();
     assert_eq!(got["plugin_version"], "1.0.0", "{got}");
 }
+
+/// A task failure must name a task the connector runs: otherwise it is a `404` that names
+/// the tasks there are, and nothing changes.
+#[tokio::test]
+async fn failing_a_task_that_does_not_exist_is_404_naming_the_tasks() {
+    let emu = instant_emulator().await;
+    let client = client(&emu);
+    create(&client, "two-tasks", "2").await;
+    create(&client, "one-task", "1").await;
+    let http = reqwest::Client::new();
+    let fail = |name: &str, task: i32| {
+        http.post(format!(
+            "{}/_emulator/connectors/{ENV}/{CLUSTER}/{name}/fail",
+            emu.base_url()
+        ))
+        .json(&json!({"trace": "gone", "task": task}))
+        .send()
+    };
+
+    let resp = fail("two-tasks", 2).await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 404, "{body}");
+    assert_eq!(
+        body["error"]["message"], "Connector two-tasks has no task 2: its tasks are 0, 1",
+        "{body}"
+    );
+    let resp = fail("one-task", 7).await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"], "Connector one-task has no task 7: its only task is 0",
+        "{body}"
+    );
+    let s = status(&client, "two-tasks").await;
+    assert_eq!(
+        states(&s),
+        [
+            (ConnectorState::Running, None),
+            (ConnectorState::Running, None)
+        ],
+        "a refused failure changes nothing"
+    );
+    assert!(!emu.fail_connector(ENV, CLUSTER, "two-tasks", Failure::task(2, "x")));
+
+    // The last task exists.
+    assert_eq!(fail("two-tasks", 1).await.unwrap().status(), 204);
+    let s = status(&client, "two-tasks").await;
+    assert_eq!(states(&s)[1], (ConnectorState::Failed, Some("gone")));
+}
