@@ -88,6 +88,26 @@ pub(crate) struct Checks {
     pub(crate) required_query: Vec<String>,
     /// Whether the operation takes `page_size`, which the API bounds.
     pub(crate) page_size: bool,
+    /// Parameters that take a Confluent id, with the `IdKind` variant (src/http/ids.rs)
+    /// their prefix must not contradict.
+    pub(crate) ids: Vec<(String, &'static str)>,
+}
+
+/// The kind of id a path parameter takes, from the collection segment before it
+/// (`/environments/{environment_id}`); `None` for names and other values.
+fn path_id_kind(collection: &str) -> Option<&'static str> {
+    match collection {
+        "environments" => Some("Environment"),
+        "clusters" => Some("KafkaCluster"),
+        "custom-connector-plugins" | "plugins" => Some("CustomPlugin"),
+        "versions" => Some("PluginVersion"),
+        _ => None,
+    }
+}
+
+/// The kind of id a query parameter takes, by its name.
+fn query_id_kind(name: &str) -> Option<&'static str> {
+    (name == "environment").then_some("Environment")
 }
 
 /// operationId -> the parameters its facade method checks.
@@ -140,6 +160,15 @@ pub(crate) fn checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
                 .unwrap_or_default();
             let mut required_query = Vec::new();
             let mut page_size = false;
+            let mut ids: Vec<(String, &'static str)> = path
+                .split('/')
+                .collect::<Vec<_>>()
+                .windows(2)
+                .filter_map(|pair| {
+                    let param = pair[1].strip_prefix('{')?.strip_suffix('}')?;
+                    Some((param.to_owned(), path_id_kind(pair[0])?))
+                })
+                .collect();
             for p in path_level.iter().chain(&op_level) {
                 let p = resolve(p).ok_or(format!("{id}: unresolved parameter reference"))?;
                 let is = |k: &str, v: &str| p.get(k).and_then(Value::as_str) == Some(v);
@@ -153,12 +182,16 @@ pub(crate) fn checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
                 if is("in", "query") && required && string {
                     let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                     required_query.push(rust_ident(name));
+                    if let Some(kind) = query_id_kind(name) {
+                        ids.push((rust_ident(name), kind));
+                    }
                 }
             }
             let checks = Checks {
                 path: names.clone(),
                 required_query,
                 page_size,
+                ids,
             };
             out.insert(id.to_owned(), checks);
         }

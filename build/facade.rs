@@ -122,6 +122,15 @@ fn method(
             Ok(quote!(crate::http::validate::query_param(#q, #var)?;))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let ids = checks
+        .ids
+        .iter()
+        .map(|(p, kind)| {
+            let var = crate::ident(p).map_err(|e| format!("{op}: id parameter {e}"))?;
+            let kind = format_ident!("{kind}");
+            Ok(quote!(crate::http::ids::check(#p, crate::http::ids::IdKind::#kind, #var)?;))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let page_size = checks
         .page_size
         .then(|| quote!(crate::http::validate::page_size(page_size)?;));
@@ -131,6 +140,7 @@ fn method(
         pub async fn #op #generics(#inputs) -> crate::Result<#ok> #where_clause {
             #(#path)*
             #(#query)*
+            #(#ids)*
             #page_size
             crate::error::from_generated(
                 #api,

@@ -54,10 +54,13 @@ mkdir -p "$bench_dir"
 results="$bench_dir/results.tsv"
 : >"$results"
 
-# Figure 5's archive: 1 GiB, sparse (no disk blocks, reads as zeros), a .zip by name.
+# Figure 5's archive: 1 GiB, sparse (no disk blocks, reads as zeros) after the ZIP
+# signature the client checks for, a .zip by name.
 archive="$bench_dir/plugin-1GiB.zip"
-if [[ ! -f "$archive" ]] || [[ $(stat -c %s "$archive") -ne $((1 << 30)) ]]; then
+if [[ ! -f "$archive" ]] || [[ $(stat -c %s "$archive") -ne $((1 << 30)) ]] \
+  || [[ $(head -c 4 "$archive" | od -An -tx1 | tr -d ' ') != 504b0304 ]]; then
   rm -f "$archive"
+  printf 'PK\003\004' >"$archive"
   truncate -s 1G "$archive"
 fi
 

@@ -367,17 +367,25 @@ impl ClientBuilder {
         });
         // progenitor appends "/connect/v1/..." to this string.
         let stem = base.as_str().trim_end_matches('/');
+        let ccpm = Ccpm::new(CcpmApi {
+            raw: crate::generated::ccpm::Client::new_with_client(
+                stem,
+                http.clone(),
+                transport.clone(),
+            ),
+        });
         Ok(Client {
-            connect: Connect::new(ConnectApi {
-                raw: crate::generated::connect::Client::new_with_client(
-                    stem,
-                    http.clone(),
-                    transport.clone(),
-                ),
-            }),
-            ccpm: Ccpm::new(CcpmApi {
-                raw: crate::generated::ccpm::Client::new_with_client(stem, http, transport.clone()),
-            }),
+            connect: Connect::new(
+                ConnectApi {
+                    raw: crate::generated::connect::Client::new_with_client(
+                        stem,
+                        http,
+                        transport.clone(),
+                    ),
+                },
+                ccpm.clone(),
+            ),
+            ccpm,
             transport,
         })
     }

@@ -4,6 +4,7 @@ use crate::ccpm::{
     self, CcpmApi, Cloud, NewPlugin, NewPluginVersion, Plugin, PluginHandle, PluginRef,
     PublishedPluginVersion,
 };
+use crate::http::ids::{self, IdKind};
 use crate::paginate::{ListAnswer as _, Paginator};
 use crate::upload::{Archive, ArchiveFormat, PresignedUpload, UploadOptions, missing_in_answer};
 #[cfg(doc)]
@@ -53,6 +54,8 @@ impl Environment {
     /// Creates a plugin in the environment (`POST /ccpm/v1/plugins`); its versions hold the
     /// archives.
     pub async fn create_plugin(&self, plugin: &NewPlugin) -> Result<Plugin> {
+        // The environment travels in the body here, where the facade does not look.
+        ids::check("environment", IdKind::Environment, &self.id)?;
         self.api.create_plugin(&plugin.to_body(&self.id)?).await
     }
 
@@ -64,6 +67,7 @@ impl Environment {
         format: ArchiveFormat,
         cloud: Cloud,
     ) -> Result<PresignedUpload> {
+        ids::check("environment", IdKind::Environment, &self.id)?;
         let body = ccpm::PresignedUrlRequest {
             cloud: cloud.clone(),
             content_format: format.into(),

@@ -71,8 +71,15 @@ pub struct NewPluginVersion {
 }
 
 impl NewPluginVersion {
-    /// Version `version` (e.g. `1.2.3`) of `plugin`. At least one
+    /// Version `version` of `plugin`. At least one
     /// [`connector_class`](Self::connector_class) is required.
+    ///
+    /// The version must be a [SemVer 2.0](https://semver.org) version of at most 60
+    /// characters, as the API requires: `MAJOR.MINOR.PATCH` in decimal without leading
+    /// zeros, optionally a pre-release (`-rc.1`) and build metadata (`+build.456`), each made
+    /// of dot-separated identifiers of ASCII letters, digits and `-`. `1.2.3`, `1.2.3-beta`
+    /// and `1.2.3-rc.123+build.456` are accepted; `v1.2.3`, `1.2`, `01.2.3` and `1.2.3-`
+    /// are refused by the publish call with [`Error::Validation`] before anything is sent.
     pub fn new(plugin: PluginRef, version: impl Into<String>) -> Self {
         NewPluginVersion {
             plugin,
@@ -121,7 +128,7 @@ impl NewPluginVersion {
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
-        query_param("version", &self.version)?;
+        check_version(&self.version)?;
         match &self.plugin {
             PluginRef::Id(id) => crate::http::validate::path_param("plugin_id", id)?,
             PluginRef::Named { display_name, .. } => query_param("display_name", display_name)?,
@@ -186,4 +193,122 @@ pub struct PublishedPluginVersion {
     pub version: ccpm::PluginVersion,
     /// The storage upload.
     pub upload: UploadReceipt,
+}
+
+/// The longest version string the API accepts (`CustomConnectPluginVersionSpec.version`).
+const MAX_VERSION_LEN: usize = 60;
+
+/// Refuses a plugin version the API would refuse: not SemVer 2.0, or too long.
+fn check_version(version: &str) -> Result<()> {
+    query_param("version", version)?;
+    let refuse = |why: String| {
+        Err(Error::validation(
+            "version",
+            version,
+            format!(
+                "{why}; a plugin version must be SemVer (MAJOR.MINOR.PATCH, e.g. 1.2.3, \
+                 1.2.3-rc.1 or 1.2.3+build.4)"
+            ),
+        ))
+    };
+    if version.len() > MAX_VERSION_LEN {
+        return refuse(format!(
+            "is {} characters long, more than the API's {MAX_VERSION_LEN}",
+            version.len()
+        ));
+    }
+    let (rest, build) = match version.split_once('+') {
+        Some((rest, build)) => (rest, Some(build)),
+        None => (version, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (rest, None),
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    if numbers.len() != 3 {
+        return refuse(format!(
+            "{core:?} has {} dot-separated numbers, not 3",
+            numbers.len()
+        ));
+    }
+    for n in &numbers {
+        if !numeric_identifier(n) {
+            return refuse(format!("{n:?} is not a number without leading zeros"));
+        }
+    }
+    for (part, text, numeric_rule) in [("pre-release", pre, true), ("build metadata", build, false)]
+    {
+        let Some(text) = text else { continue };
+        for id in text.split('.') {
+            let alphanumeric =
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !alphanumeric {
+                return refuse(format!(
+                    "the {part} {text:?} has an empty identifier or a character other than \
+                     ASCII letters, digits, `-` and `.`"
+                ));
+            }
+            if numeric_rule && id.bytes().all(|b| b.is_ascii_digit()) && !numeric_identifier(id) {
+                return refuse(format!(
+                    "the {part} identifier {id:?} is a number with a leading zero"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A SemVer numeric identifier: decimal digits, no leading zero unless it is `0`.
+fn numeric_identifier(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_version;
+
+    #[test]
+    fn versions_follow_semver_and_the_length_limit() {
+        for good in [
+            "0.0.0",
+            "1.2.3",
+            "10.20.30",
+            "1.2.3-beta",
+            "1.2.3-rc.123",
+            "1.2.3-rc.123+build.456",
+            "1.0.0-alpha-1",
+            "1.0.0+001",
+            "1.0.0-0.3.7",
+            &format!("1.0.0-{}", "a".repeat(54)),
+        ] {
+            assert!(check_version(good).is_ok(), "{good} refused");
+        }
+        for (bad, reason) in [
+            ("", "must not be empty"),
+            ("v1.2.3", "\"v1\" is not a number"),
+            ("1.2", "has 2 dot-separated numbers"),
+            ("1.2.3.4", "has 4"),
+            ("01.2.3", "leading zeros"),
+            ("1.2.3-", "empty identifier"),
+            ("1.2.3-rc..1", "empty identifier"),
+            ("1.2.3-01", "leading zero"),
+            ("1.2.3+", "empty identifier"),
+            ("1.2.3+b_1", "character other than"),
+            ("1.2.3 ", "\"3 \" is not a number"),
+            ("1.2.3-é", "character other than"),
+        ] {
+            let err = check_version(bad).unwrap_err().to_string();
+            assert!(err.contains(reason), "{bad:?}: {err}");
+            assert!(err.contains("version"), "{bad:?}: {err}");
+        }
+        let long = format!("1.0.0-{}", "a".repeat(55));
+        let err = check_version(&long).unwrap_err().to_string();
+        assert!(
+            err.contains("61 characters long, more than the API's 60"),
+            "{err}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The account-wide `connect/v1` handle: clusters, custom plugins, runtimes, uploads.
 
+use crate::ccpm::Ccpm;
 use crate::connect::{
     Cluster, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime, CustomPluginHandle,
     NewCustomPlugin, PublishedCustomPlugin, RuntimeReport,
@@ -15,11 +16,13 @@ use crate::{Result, connect};
 #[derive(Clone, Debug)]
 pub struct Connect {
     api: ConnectApi,
+    // For the checks of custom connectors against their ccpm plugin's versions.
+    ccpm: Ccpm,
 }
 
 impl Connect {
-    pub(crate) fn new(api: ConnectApi) -> Self {
-        Connect { api }
+    pub(crate) fn new(api: ConnectApi, ccpm: Ccpm) -> Self {
+        Connect { api, ccpm }
     }
 
     /// The generated operations, one method per operationId of `connect/v1`, each
@@ -37,6 +40,7 @@ impl Connect {
     ) -> Cluster {
         Cluster::new(
             self.api.clone(),
+            self.ccpm.clone(),
             environment_id.into(),
             kafka_cluster_id.into(),
         )

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::ccpm::{Ccpm, PluginVersion, PluginVersionPhase};
 use crate::connect::spec::CUSTOM;
 use crate::connect::{
     ConfigValidation, ConnectApi, Connector, ConnectorExpansion, ConnectorHandle, ConnectorPlugin,
@@ -13,17 +14,89 @@ use crate::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Cluster {
     api: ConnectApi,
+    ccpm: Ccpm,
     environment_id: String,
     kafka_cluster_id: String,
+    check_pinned_versions: bool,
 }
 
 impl Cluster {
-    pub(crate) fn new(api: ConnectApi, environment_id: String, kafka_cluster_id: String) -> Self {
+    pub(crate) fn new(
+        api: ConnectApi,
+        ccpm: Ccpm,
+        environment_id: String,
+        kafka_cluster_id: String,
+    ) -> Self {
         Cluster {
             api,
+            ccpm,
             environment_id,
             kafka_cluster_id,
+            check_pinned_versions: false,
         }
+    }
+
+    /// Opts in to a check of the plugin version a custom connector pins: before
+    /// [`create`](Self::create) (and [`ConnectorHandle::update`] of one of this handle's
+    /// connectors) sends a spec with `confluent.custom.plugin.version`, one read lists the
+    /// versions of its ccpm plugin (`confluent.custom.plugin.id`) in this cluster's
+    /// environment, and a version that is not there, or whose processing `FAILED`, is
+    /// refused with [`Error::Validation`] naming the versions that exist.
+    ///
+    /// Off by default because it costs a request and needs read access to the
+    /// environment's ccpm plugins. Without it the API accepts the connector, which then
+    /// fails to provision.
+    ///
+    /// ```no_run
+    /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
+    /// use ccloud_connect::connect::ConnectorSpec;
+    /// let cluster = client.connect().cluster("env-1", "lkc-1").check_pinned_versions(true);
+    /// let spec = ConnectorSpec::custom("my-source", "ccp-123456")
+    ///     .connector_class("com.example.MySource")
+    ///     .plugin_version("1.2.3");
+    /// cluster.create(&spec).await?; // refused, before the create, if 1.2.3 is not there
+    /// # Ok(()) }
+    /// ```
+    pub fn check_pinned_versions(mut self, check: bool) -> Self {
+        self.check_pinned_versions = check;
+        self
+    }
+
+    /// Refuses a spec that pins a plugin version its ccpm plugin does not have, when
+    /// [`check_pinned_versions`](Self::check_pinned_versions) is on.
+    pub(crate) async fn check_pinned_version(&self, spec: &ConnectorSpec) -> Result<()> {
+        if !self.check_pinned_versions {
+            return Ok(());
+        }
+        let (Some(plugin_id), Some(version)) = (
+            spec.get(keys::CUSTOM_PLUGIN_ID),
+            spec.get(keys::CUSTOM_PLUGIN_VERSION),
+        ) else {
+            return Ok(());
+        };
+        let versions = self
+            .ccpm
+            .environment(self.environment_id.as_str())
+            .plugin(plugin_id)
+            .versions()
+            .all()
+            .await;
+        let versions = match versions {
+            Ok(versions) => versions,
+            Err(e) if e.is_not_found() => {
+                return Err(Error::validation(
+                    keys::CUSTOM_PLUGIN_ID,
+                    plugin_id,
+                    format!(
+                        "is not a ccpm plugin of environment {} (the API answered 404 to its \
+                         versions), so it has no version {version:?} to pin; nothing was created",
+                        self.environment_id
+                    ),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        pinned_version_verdict(plugin_id, version, &versions)
     }
 
     /// The environment id (`env-...`).
@@ -84,12 +157,15 @@ impl Cluster {
     }
 
     /// Creates a connector from a checked spec (`POST .../connectors`). Nothing is sent
-    /// when the spec fails [`ConnectorSpec::validate`].
+    /// when the spec fails [`ConnectorSpec::validate`]. With
+    /// [`check_pinned_versions`](Self::check_pinned_versions), a pinned plugin version is
+    /// looked up first.
     ///
     /// The connector starts provisioning; wait for it with
     /// [`ConnectorHandle::wait_for`].
     pub async fn create(&self, spec: &ConnectorSpec) -> Result<Connector> {
         let body = spec.to_create_request()?;
+        self.check_pinned_version(spec).await?;
         self.api
             .create_connector(&self.environment_id, &self.kafka_cluster_id, &body)
             .await
@@ -127,5 +203,41 @@ impl Cluster {
         self.api
             .list_connector_plugins(&self.environment_id, &self.kafka_cluster_id)
             .await
+    }
+}
+
+/// Whether `version` is among `versions` and did not fail processing.
+fn pinned_version_verdict(
+    plugin_id: &str,
+    version: &str,
+    versions: &[PluginVersion],
+) -> Result<()> {
+    let found = versions.iter().find(|v| v.spec.version == version);
+    let phase = found.and_then(|v| v.status.as_ref()).map(|s| &s.phase);
+    match (found, phase) {
+        (Some(_), Some(PluginVersionPhase::Failed)) => Err(Error::validation(
+            keys::CUSTOM_PLUGIN_VERSION,
+            version,
+            format!(
+                "version {version:?} of plugin {plugin_id} FAILED processing; pin another \
+                 version or publish it again; nothing was created"
+            ),
+        )),
+        (Some(_), _) => Ok(()),
+        (None, _) => {
+            let known: Vec<&str> = versions.iter().map(|v| v.spec.version.as_str()).collect();
+            let known = if known.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has {}", known.join(", "))
+            };
+            Err(Error::validation(
+                keys::CUSTOM_PLUGIN_VERSION,
+                version,
+                format!(
+                    "plugin {plugin_id} has no version {version:?} ({known}); nothing was created"
+                ),
+            ))
+        }
     }
 }

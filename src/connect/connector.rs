@@ -115,9 +115,11 @@ impl ConnectorHandle {
     /// Replaces the connector's configuration with a checked spec (`PUT .../config`; the
     /// API creates the connector when absent). Nothing is sent when the spec fails
     /// [`ConnectorSpec::validate`], in particular while it holds a masked secret, or when it
-    /// names another connector.
+    /// names another connector. With [`Cluster::check_pinned_versions`], a pinned plugin
+    /// version is looked up first.
     pub async fn update(&self, spec: &ConnectorSpec) -> Result<Connector> {
         let config = self.checked_config(spec)?;
+        self.cluster.check_pinned_version(spec).await?;
         let (env, cluster, name) = self.ids();
         self.cluster
             .api()
@@ -168,6 +170,48 @@ impl ConnectorHandle {
         masked: MaskedSecrets,
         change: impl FnOnce(ConnectorSpec) -> ConnectorSpec,
     ) -> Result<Connector> {
+        let spec = self.modified_spec(masked, change).await?;
+        self.update(&spec).await
+    }
+
+    /// [`modify`](Self::modify), then waits until the connector runs again under the new
+    /// configuration, as [`update_and_wait`](Self::update_and_wait) does (the status read
+    /// before the change, and the [settle](WaitOptions::settle) rule for reads that still
+    /// show it).
+    ///
+    /// ```no_run
+    /// use ccloud_connect::connect::MaskedSecrets;
+    /// use ccloud_connect::wait::WaitOptions;
+    /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
+    /// let connector = client.connect().cluster("env-1", "lkc-1").connector("s3-sink");
+    /// let (_, status) = connector
+    ///     .modify_and_wait(
+    ///         MaskedSecrets::KeepStored,
+    ///         |spec| spec.set("flush.size", "5000"),
+    ///         WaitOptions::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{}", status.connector.state);
+    /// # Ok(()) }
+    /// ```
+    pub async fn modify_and_wait(
+        &self,
+        masked: MaskedSecrets,
+        change: impl FnOnce(ConnectorSpec) -> ConnectorSpec,
+        options: WaitOptions,
+    ) -> Result<(Connector, ConnectorStatus)> {
+        // Bad wait options fail before the read.
+        options.check()?;
+        let spec = self.modified_spec(masked, change).await?;
+        self.update_and_wait(&spec, options).await
+    }
+
+    /// The read of a read-modify-write, with `change` applied; refuses a rename.
+    async fn modified_spec(
+        &self,
+        masked: MaskedSecrets,
+        change: impl FnOnce(ConnectorSpec) -> ConnectorSpec,
+    ) -> Result<ConnectorSpec> {
         let spec = change(self.spec().await?.masked_secrets(masked));
         if spec.name() != self.name {
             return Err(Error::validation(
@@ -176,7 +220,7 @@ impl ConnectorHandle {
                 format!("a read-modify-write of {:?} cannot rename it", self.name),
             ));
         }
-        self.update(&spec).await
+        Ok(spec)
     }
 
     /// Deletes the connector (`DELETE .../connectors/{name}`).

@@ -353,8 +353,18 @@ impl ConnectorSpec {
     /// [`ConnectorHandle::update`](crate::connect::ConnectorHandle::update).
     ///
     /// `name` is the connector's name in the URL; the config's `name` key is set to it. Keys
-    /// whose value is [masked](is_masked) are remembered as secrets and must be given again
-    /// or removed before the spec can be sent (see [`ConnectorSpec`]).
+    /// whose value is [masked](is_masked) are remembered as secrets, and what happens to
+    /// them when the spec is sent is the spec's [`MaskedSecrets`] policy (see the
+    /// [masked secrets model](ConnectorSpec#masked-secrets)):
+    ///
+    /// * [`MaskedSecrets::Refuse`], the default here: the spec cannot be sent while a key
+    ///   still holds its mask; set it again or remove it, or the error names every such key.
+    /// * [`MaskedSecrets::KeepStored`] (set with [`masked_secrets`](Self::masked_secrets)):
+    ///   the masks are sent back as read and the API keeps the secrets it stores for them,
+    ///   as Confluent's CLI does. A key set again is sent with its new value either way.
+    ///
+    /// [`ConnectorHandle::modify`](crate::connect::ConnectorHandle::modify) takes the policy
+    /// as its first argument.
     pub fn from_read(name: impl Into<String>, config: ConnectorConfig) -> Self {
         let name = name.into();
         let mut spec = Self::empty(name.clone());

@@ -6,6 +6,7 @@
 //! in [`crate::observe`].
 
 mod credentials;
+pub(crate) mod ids;
 mod observe;
 pub(crate) mod retry;
 pub(crate) mod transport;

@@ -70,6 +70,51 @@ impl fmt::Display for ArchiveFormat {
     }
 }
 
+/// The first bytes of a ZIP archive (and so of a JAR) that holds at least one entry: a
+/// local file header.
+const ZIP_LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
+
+/// Refuses a file that does not start as a ZIP archive with entries, saying what it looks
+/// like instead where that is recognisable.
+fn check_signature(path: &Path, format: ArchiveFormat) -> std::result::Result<(), String> {
+    use std::io::Read as _;
+    let mut head = [0u8; 4];
+    let read = std::fs::File::open(path)
+        .and_then(|file| {
+            let mut taken = file.take(4);
+            let mut n = 0;
+            loop {
+                match taken.read(&mut head[n..])? {
+                    0 => return Ok(n),
+                    k => n += k,
+                }
+            }
+        })
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    let head = &head[..read];
+    if head == ZIP_LOCAL_HEADER {
+        return Ok(());
+    }
+    let looks_like = match head {
+        [b'P', b'K', 5, 6] => "an empty ZIP archive (no entries)",
+        [b'P', b'K', 7, 8] => "a spanned (multi-part) ZIP archive",
+        [0x1f, 0x8b, ..] => "a gzip file (a .tar.gz?)",
+        [0x7f, b'E', b'L', b'F'] => "an ELF executable",
+        [b'<', ..] => "HTML or XML text (a download page?)",
+        h if h
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
+        {
+            "text"
+        }
+        _ => "something else",
+    };
+    Err(format!(
+        "is not a {format} archive: a {format} file starts with the ZIP signature \
+         PK\\x03\\x04, this one looks like {looks_like}"
+    ))
+}
+
 /// A plugin archive on disk, checked and ready to upload.
 ///
 /// Holds the path and the size seen when it was checked, not the content: the upload
@@ -91,16 +136,22 @@ pub struct Archive {
 
 impl Archive {
     /// Checks the file at `path` as an archive of `format`, with a size cap of
-    /// [`DEFAULT_MAX_ARCHIVE_SIZE`]. Reads the file's metadata only; sends nothing.
+    /// [`DEFAULT_MAX_ARCHIVE_SIZE`]. Sends nothing.
     ///
     /// Fails with [`Error::Validation`] (field `archive`) when the file does not exist, is
-    /// not a regular file, is empty, is larger than the cap, or has an extension other than
-    /// the format's (`.zip` for [`ArchiveFormat::Zip`], `.jar` for [`ArchiveFormat::Jar`]).
+    /// not a regular file, is empty, is larger than the cap, has an extension other than
+    /// the format's (`.zip` for [`ArchiveFormat::Zip`], `.jar` for [`ArchiveFormat::Jar`]),
+    /// or does not start with the signature of a ZIP archive with entries (`PK\x03\x04`;
+    /// a JAR is a ZIP archive, so both formats share it). Reads the metadata and the first four bytes.
+    ///
+    /// Without this look, a text file named `.zip` would be uploaded and the API would only
+    /// fail the plugin or version after processing it.
     pub fn open(path: impl AsRef<Path>, format: ArchiveFormat) -> Result<Self> {
         Self::open_with_max_size(path, format, DEFAULT_MAX_ARCHIVE_SIZE)
     }
 
-    /// Like [`open`](Self::open), with the caller's size cap in bytes (inclusive).
+    /// Like [`open`](Self::open), with the caller's size cap in bytes (inclusive) instead
+    /// of the 1 GiB that Confluent's CLI enforces.
     pub fn open_with_max_size(
         path: impl AsRef<Path>,
         format: ArchiveFormat,
@@ -144,6 +195,7 @@ impl Archive {
                 "is {len} bytes, more than the limit of {max_size} bytes"
             )));
         }
+        check_signature(path, format).map_err(refuse)?;
         Ok(Archive {
             path: path.to_owned(),
             file_name,

@@ -14,6 +14,7 @@ mod fixtures;
 mod hardening;
 mod lifecycle;
 mod metrics;
+mod new_user;
 mod operations;
 mod quickstart;
 mod robustness;

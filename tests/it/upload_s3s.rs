@@ -148,7 +148,12 @@ fn presigned_answer(
 }
 
 fn archive(dir: &Path, len: usize) -> (Archive, Vec<u8>) {
-    let content: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+    // The ZIP signature first: the client refuses a file that does not start with it.
+    let content: Vec<u8> = b"PK\x03\x04"
+        .iter()
+        .copied()
+        .chain((4..len).map(|i| (i * 31 % 251) as u8))
+        .collect();
     let path = dir.join("plugin.zip");
     std::fs::write(&path, &content).unwrap();
     (Archive::open(&path, ArchiveFormat::Zip).unwrap(), content)

@@ -36,9 +36,21 @@ async fn archive_checks_refuse_bad_files_before_any_request() {
     write_archive(&dir, "empty.zip", b"");
     write_archive(&dir, "plugin.jar", b"PK\x03\x04");
     write_archive(&dir, "plugin", b"PK\x03\x04");
-    write_archive(&dir, "big.zip", &[7u8; 2048]);
+    let mut big = b"PK\x03\x04".to_vec();
+    big.resize(2048, 7);
+    write_archive(&dir, "big.zip", &big);
+    // Named as archives, but not ZIP files (a JAR is a ZIP file too).
+    write_archive(&dir, "bogus.zip", b"this is not a zip\n");
+    write_archive(&dir, "page.jar", b"<!DOCTYPE html><html>");
+    write_archive(&dir, "plugin.tar.zip", &[0x1f, 0x8b, 8, 0, 0, 0]);
+    write_archive(
+        &dir,
+        "nothing.zip",
+        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+    );
+    write_archive(&dir, "pk.zip", b"PK");
 
-    let cases: [(&str, ArchiveFormat, Option<u64>, &str); 6] = [
+    let cases: [(&str, ArchiveFormat, Option<u64>, &str); 11] = [
         ("missing.zip", ArchiveFormat::Zip, None, "does not exist"),
         ("folder.zip", ArchiveFormat::Zip, None, "not a regular file"),
         ("empty.zip", ArchiveFormat::Zip, None, "is empty"),
@@ -50,6 +62,26 @@ async fn archive_checks_refuse_bad_files_before_any_request() {
             Some(1024),
             "more than the limit of 1024",
         ),
+        (
+            "bogus.zip",
+            ArchiveFormat::Zip,
+            None,
+            "is not a ZIP archive",
+        ),
+        ("page.jar", ArchiveFormat::Jar, None, "looks like HTML"),
+        (
+            "plugin.tar.zip",
+            ArchiveFormat::Zip,
+            None,
+            "looks like a gzip file",
+        ),
+        (
+            "nothing.zip",
+            ArchiveFormat::Zip,
+            None,
+            "an empty ZIP archive",
+        ),
+        ("pk.zip", ArchiveFormat::Zip, None, "PK\\x03\\x04"),
     ];
     for (name, format, cap, reason) in cases {
         let path = dir.join(name);

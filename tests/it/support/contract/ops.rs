@@ -57,7 +57,9 @@ pub fn plain_value(name: &str) -> String {
         "connector_name" => "pg-sink".into(),
         "plugin_name" => "DatagenSource".into(),
         "plugin_id" => "ccp-789".into(),
-        "id" => "ccp-1".into(),
+        // Without a prefix: the same name is a plugin id on one path and a version id on
+        // another, and an id of the wrong kind is refused before sending.
+        "id" => "id-1".into(),
         "expand" => "info,status,id".into(),
         "cloud" | "spec.cloud" => "AWS".into(),
         "page_token" => "tok-1".into(),
