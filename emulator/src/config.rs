@@ -32,6 +32,8 @@ const REDACTED: &str = "[redacted]";
 ///     .credentials("KEY", "SECRET")
 ///     .max_upload_size(1024 * 1024)
 ///     .max_concurrent_uploads(4)
+///     .max_pending_uploads(100)
+///     .upload_url_ttl(Duration::from_secs(600))
 ///     .restart_delay(Duration::from_millis(50))
 ///     .pause_delay(Duration::from_millis(50))
 ///     .resume_delay(Duration::from_millis(50))
@@ -47,6 +49,7 @@ pub struct EmulatorConfig {
     credentials: Option<(String, String)>,
     max_upload_size: u64,
     upload_url_ttl: Duration,
+    max_pending_uploads: usize,
     max_concurrent_uploads: usize,
     /// `None`: as long as the provisioning delay.
     restart_delay: Option<Duration>,
@@ -67,6 +70,7 @@ impl Default for EmulatorConfig {
             credentials: None,
             max_upload_size: 200 * 1024 * 1024,
             upload_url_ttl: Duration::from_secs(3600),
+            max_pending_uploads: 1000,
             max_concurrent_uploads: 8,
             restart_delay: None,
             pause_delay: Duration::ZERO,
@@ -94,6 +98,7 @@ impl fmt::Debug for EmulatorConfig {
             )
             .field("max_upload_size", &self.max_upload_size)
             .field("upload_url_ttl", &self.upload_url_ttl)
+            .field("max_pending_uploads", &self.max_pending_uploads)
             .field("max_concurrent_uploads", &self.max_concurrent_uploads)
             .field("delays", &self.delays())
             .field("rate_limit", &self.rate_limit)
@@ -143,9 +148,21 @@ impl EmulatorConfig {
 
     /// How long a presigned upload URL stays valid. Default one hour, as the API's. A URL
     /// that expires with nothing uploaded to it is forgotten: its `upload_id` becomes
-    /// unknown. `Duration::ZERO` makes every URL expired when used.
+    /// unknown, and an upload to it gets the storage service's expiry error.
+    /// `Duration::ZERO` makes every URL expired when used. Binary: `--upload-url-ttl-secs`.
     pub fn upload_url_ttl(mut self, ttl: Duration) -> Self {
         self.upload_url_ttl = ttl;
+        self
+    }
+
+    /// How many presigned uploads with nothing uploaded yet are kept. Default 1000
+    /// (about 2.4 MB); `0` counts as 1. Issuing one more forgets the oldest unused one,
+    /// exactly as if its URL had expired: its `upload_id` becomes unknown, and an upload
+    /// to its URL gets the storage service's expiry error. So a loop of URLs that are
+    /// never used keeps the emulator's memory flat. Uploads that received an archive are
+    /// kept, and not counted. Binary: `--max-pending-uploads`.
+    pub fn max_pending_uploads(mut self, uploads: usize) -> Self {
+        self.max_pending_uploads = uploads;
         self
     }
 
@@ -244,6 +261,7 @@ impl EmulatorConfig {
                 credentials: self.credentials,
                 max_upload_size: self.max_upload_size,
                 upload_url_ttl: self.upload_url_ttl,
+                max_pending_uploads: self.max_pending_uploads.max(1),
                 max_concurrent_uploads: self.max_concurrent_uploads,
                 state_file: self.state_file.clone(),
             },

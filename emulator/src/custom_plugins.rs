@@ -409,7 +409,6 @@ pub(crate) async fn presigned_upload_url(
         upload_url: Some(issued.upload_url),
         upload_form_data: (!issued.form.is_empty()).then(|| issued.form.into_iter().collect()),
     };
-    app.store().uploads.insert(issued.upload_id, issued.upload);
     Ok(json_response(StatusCode::OK, &to_value(&answer)))
 }
 

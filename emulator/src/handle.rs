@@ -25,6 +25,9 @@ pub struct Inspection {
     pub connectors: usize,
     /// Presigned uploads remembered (issued and not expired unused).
     pub uploads: usize,
+    /// Presigned uploads remembered with nothing uploaded yet: at most
+    /// [`max_pending_uploads`](crate::EmulatorConfig::max_pending_uploads).
+    pub pending_uploads: usize,
     /// Storage requests being served.
     pub uploads_in_progress: usize,
 }
@@ -159,6 +162,7 @@ impl EmulatorHandle {
             clusters: store.clusters.len(),
             connectors: store.clusters.values().map(|c| c.len()).sum(),
             uploads: store.uploads.len(),
+            pending_uploads: store.uploads.unused(),
             uploads_in_progress: self.shared.uploads_in_progress(),
         }
     }

@@ -167,8 +167,15 @@
 //! announces. At most [`max_concurrent_uploads`](EmulatorConfig::max_concurrent_uploads)
 //! storage requests are served at once; the next ones get `503` (`SlowDown`, or Azure's
 //! `ServerBusy`) with `Retry-After`. A presigned URL that expires
-//! ([`upload_url_ttl`](EmulatorConfig::upload_url_ttl)) with nothing uploaded is forgotten,
-//! and its `upload_id` becomes unknown; one that received an archive is kept. A plugin
+//! ([`upload_url_ttl`](EmulatorConfig::upload_url_ttl), binary: `--upload-url-ttl-secs`)
+//! with nothing uploaded is forgotten, and so is the oldest unused one when more than
+//! [`max_pending_uploads`](EmulatorConfig::max_pending_uploads) (binary:
+//! `--max-pending-uploads`, default 1000) are outstanding, so URLs that are never used
+//! cannot grow the emulator (about 2.4 KB each). A forgotten URL's `upload_id` becomes
+//! unknown, and an upload to it gets the storage service's expiry error (S3's
+//! `Policy expired.`, Azure's `Signed expiry time has passed.`, GCS's `ExpiredToken`),
+//! recognised by its signature: URLs are signed with HMAC-SHA256 under a key of the
+//! emulator's, kept in the state file. One that received an archive is kept. A plugin
 //! (connect/v1) or version (ccpm) created with an `upload_id` that is unknown, has nothing
 //! uploaded, or belongs to the other API, another environment or another cloud is a `422`.
 //! A connect/v1 plugin whose archive is not a ZIP/JAR is a `422`; a ccpm version with such

@@ -32,6 +32,9 @@ Options:
   --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
   --max-upload-bytes <BYTES>           Largest plugin archive accepted [default: 209715200]
   --max-concurrent-uploads <N>         Archive uploads served at once; more get 503 [default: 8]
+  --max-pending-uploads <N>            Presigned URLs kept with nothing uploaded; one more
+                                       forgets the oldest, as if expired [default: 1000]
+  --upload-url-ttl-secs <SECS>         Lifetime of a presigned upload URL [default: 3600]
   -h, --help                           Print this help
   -V, --version                        Print the version
 
@@ -144,6 +147,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
                 }
                 config = config.max_concurrent_uploads(usize::try_from(n).unwrap_or(usize::MAX));
             }
+            "--max-pending-uploads" => {
+                let name = "--max-pending-uploads";
+                let n = number(name, value(name)?)?;
+                if n == 0 {
+                    return Err(format!("{name} must be at least 1").into());
+                }
+                config = config.max_pending_uploads(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+            "--upload-url-ttl-secs" => {
+                let secs = number("--upload-url-ttl-secs", value("--upload-url-ttl-secs")?)?;
+                config = config.upload_url_ttl(Duration::from_secs(secs));
+            }
             other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
@@ -251,6 +266,20 @@ mod tests {
             .unwrap();
         assert!(format!("{c:?}").contains("max_concurrent_uploads: 3"));
         assert!(parse_args(args(&["--max-concurrent-uploads", "0"])).is_err());
+        let c = parse_args(args(&[
+            "--max-pending-uploads",
+            "5",
+            "--upload-url-ttl-secs=90",
+        ]))
+        .unwrap()
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            shown.contains("max_pending_uploads: 5") && shown.contains("upload_url_ttl: 90s"),
+            "{shown}"
+        );
+        assert!(parse_args(args(&["--max-pending-uploads", "0"])).is_err());
+        assert!(parse_args(args(&["--upload-url-ttl-secs", "-1"])).is_err());
         assert!(parse_args(args(&["--help"])).unwrap().is_none());
         let c = parse_args(args(&[
             "--restart-delay-ms=5",

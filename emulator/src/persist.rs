@@ -23,7 +23,7 @@ use ccloud_connect::connect::{self, ConnectorOffset};
 use crate::json::located;
 use crate::lifecycle::{Failure as Injected, later};
 use crate::store::{App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store};
-use crate::uploads::{ArchiveFormat, StorageCloud, Upload, UploadTarget, UploadedFile};
+use crate::uploads::{ArchiveFormat, SigningKey, StorageCloud, Upload, UploadTarget, UploadedFile};
 
 /// Bumped when the format changes in a way older files cannot be read as.
 const FORMAT: u32 = 1;
@@ -36,6 +36,11 @@ struct Snapshot {
     custom_plugins: Vec<(String, u64, connect::CustomConnectorPlugin)>,
     ccpm_plugins: Vec<SavedCcpmPlugin>,
     uploads: Vec<SavedUpload>,
+    /// The key presigned URLs are signed with (64 hex digits), so URLs issued before a
+    /// restart and forgotten since are still recognised. Absent from files written before
+    /// it was saved: those get a new key.
+    #[serde(default)]
+    signing_key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -163,6 +168,7 @@ impl Snapshot {
                         .collect(),
                 })
                 .collect(),
+            signing_key: Some(store.uploads.key().to_hex()),
             uploads: store
                 .uploads
                 .iter()
@@ -238,7 +244,13 @@ impl Snapshot {
                 },
             );
         }
-        for u in self.uploads {
+        if let Some(key) = self.signing_key.as_deref().and_then(SigningKey::from_hex) {
+            store.uploads.set_key(key);
+        }
+        // In order of expiry, as the store's expiry queue keeps them.
+        let mut uploads = self.uploads;
+        uploads.sort_by_key(|u| u.expires_in_ms);
+        for u in uploads {
             let upload = Upload {
                 environment: u.environment,
                 cloud: u.cloud,
@@ -247,7 +259,7 @@ impl Snapshot {
                 target: u.target,
                 file: u.file,
             };
-            store.uploads.insert(u.id, upload);
+            store.uploads.restore(u.id, upload);
         }
         store
     }

@@ -1,6 +1,7 @@
 //! Issuing presigned upload URLs, for `custom_plugins` and `ccpm`: the URL, the S3 form
-//! fields and the [`Upload`] the store remembers. Above the store (it reads the settings
-//! and base URL), so `uploads` itself can stay below it.
+//! fields and the [`Upload`] the store remembers, signed with the store's key (see
+//! `uploads`). Above the store (it reads the settings and base URL), so `uploads` itself
+//! can stay below it.
 
 use std::collections::BTreeMap;
 
@@ -10,17 +11,20 @@ use tokio::time::Instant;
 
 use crate::ids::{random_hex, random_uuid};
 use crate::store::App;
-use crate::uploads::{ArchiveFormat, BUCKET, CONTAINER, StorageCloud, Upload, UploadTarget};
+use crate::uploads::{
+    ArchiveFormat, BUCKET, CONTAINER, StorageCloud, Upload, UploadTarget, azure_location,
+    gcs_location, gcs_signed, s3_location,
+};
 
 /// A freshly issued presigned URL.
 pub(crate) struct Issued {
     pub(crate) upload_id: String,
     pub(crate) upload_url: String,
     pub(crate) form: BTreeMap<String, String>,
-    pub(crate) upload: Upload,
 }
 
-/// Creates the upload target for a new presigned URL (the caller stores `upload`).
+/// Issues a new presigned URL and stores its upload, forgetting the oldest unused one when
+/// [`max_pending_uploads`](crate::EmulatorConfig::max_pending_uploads) are outstanding.
 pub(crate) fn issue(
     app: &App,
     environment: Option<String>,
@@ -38,6 +42,7 @@ pub(crate) fn issue(
     let file_name = format!("plugin.{}", format.extension());
     let scope = environment.as_deref().unwrap_or("organization");
     let base = &app.base_url;
+    let mut store = app.store();
     let (upload_url, form, target) = match cloud {
         StorageCloud::Aws => {
             let key = format!(
@@ -74,11 +79,15 @@ pub(crate) fn issue(
                 ("x-amz-credential", credential),
                 ("x-amz-date", amz_date),
                 ("x-amz-security-token", token),
-                ("x-amz-signature", random_hex(64)),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
+            let mut form = form;
+            let signature = store
+                .uploads
+                .sign_hex(&s3_location(BUCKET, &key), &form["policy"]);
+            form.insert("x-amz-signature".to_owned(), signature);
             (
                 format!("{base}/_storage/s3/{BUCKET}/"),
                 form.clone(),
@@ -91,10 +100,13 @@ pub(crate) fn issue(
         }
         StorageCloud::Azure => {
             let blob = format!("{scope}/{upload_id}/{file_name}");
-            let signature = base64::engine::general_purpose::STANDARD.encode(random_hex(32));
+            let se = expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let signature = store
+                .uploads
+                .sign_base64(&azure_location(CONTAINER, &blob), &se);
             let query = form_urlencoded::Serializer::new(String::new())
                 .append_pair("sv", "2022-11-02")
-                .append_pair("se", &expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .append_pair("se", &se)
                 .append_pair("sr", "b")
                 .append_pair("sp", "cw")
                 .append_pair("sig", &signature)
@@ -111,7 +123,11 @@ pub(crate) fn issue(
         }
         StorageCloud::Gcp => {
             let object = format!("{scope}/{upload_id}/{file_name}");
-            let signature = random_hex(64);
+            let date = now.format("%Y%m%dT%H%M%SZ").to_string();
+            let expires = ttl.num_seconds().to_string();
+            let signature = store
+                .uploads
+                .sign_hex(&gcs_location(BUCKET, &object), &gcs_signed(&date, &expires));
             let query = form_urlencoded::Serializer::new(String::new())
                 .append_pair("X-Goog-Algorithm", "GOOG4-RSA-SHA256")
                 .append_pair(
@@ -121,8 +137,8 @@ pub(crate) fn issue(
                         now.format("%Y%m%d")
                     ),
                 )
-                .append_pair("X-Goog-Date", &now.format("%Y%m%dT%H%M%SZ").to_string())
-                .append_pair("X-Goog-Expires", &ttl.num_seconds().to_string())
+                .append_pair("X-Goog-Date", &date)
+                .append_pair("X-Goog-Expires", &expires)
                 .append_pair("X-Goog-SignedHeaders", "content-type;host")
                 .append_pair("X-Goog-Signature", &signature)
                 .finish();
@@ -137,17 +153,19 @@ pub(crate) fn issue(
             )
         }
     };
+    let upload = Upload {
+        environment,
+        cloud,
+        format,
+        deadline,
+        target,
+        file: None,
+    };
+    let cap = app.settings.max_pending_uploads;
+    store.uploads.insert(upload_id.clone(), upload, cap);
     Issued {
         upload_id,
         upload_url,
         form,
-        upload: Upload {
-            environment,
-            cloud,
-            format,
-            deadline,
-            target,
-            file: None,
-        },
     }
 }

@@ -25,7 +25,8 @@ use crate::query::Query;
 use crate::storage_errors::{azure, busy, entity_too_large, gcs, incomplete_body, s3};
 use crate::store::App;
 use crate::uploads::{
-    BUCKET, UploadTarget, UploadedFile, azure_location, expired, gcs_location, s3_location,
+    BUCKET, UploadTarget, UploadedFile, azure_location, expired, gcs_location, gcs_signed,
+    s3_location,
 };
 
 /// Room a multipart form needs around the file, beyond the size limit of the file itself:
@@ -144,10 +145,16 @@ fn authorize(
         )))
     };
     let mut store = app.store();
-    let id = store
-        .uploads
-        .at(&s3_location(bucket, key))
-        .ok_or_else(key_failed)?;
+    let location = s3_location(bucket, key);
+    let Some(id) = store.uploads.at(&location) else {
+        // A form the emulator signed, for an upload it forgot (expired, or over the cap).
+        let policy = fields.get("policy").map(String::as_str).unwrap_or_default();
+        let signed = store.uploads.sign_hex(&location, policy);
+        if fields.get("x-amz-signature") == Some(&signed) {
+            return Err(Box::new(s3::policy_failed("Policy expired.")));
+        }
+        return Err(key_failed());
+    };
     let upload = store.uploads.get(&id).ok_or_else(key_failed)?;
     let UploadTarget::S3 { form: expected, .. } = &upload.target else {
         return Err(key_failed());
@@ -284,7 +291,15 @@ pub(crate) async fn azure_put(
     let upload_id = {
         let mut store = app.store();
         let no_sas = || azure::auth_failed("No SAS was issued for this blob.");
-        let Some(id) = store.uploads.at(&azure_location(&container, &blob)) else {
+        let location = azure_location(&container, &blob);
+        let Some(id) = store.uploads.at(&location) else {
+            // A SAS the emulator signed, for an upload it forgot (expired, or over the cap).
+            let signed = store
+                .uploads
+                .sign_base64(&location, query.get("se").unwrap_or_default());
+            if query.get("sig") == Some(signed.as_str()) {
+                return azure::auth_failed("Signed expiry time has passed.");
+            }
             return no_sas();
         };
         let Some(upload) = store.uploads.get(&id) else {
@@ -358,7 +373,19 @@ pub(crate) async fn gcs_put(
     let max = app.settings.max_upload_size;
     let (upload_id, format) = {
         let mut store = app.store();
-        let Some(id) = store.uploads.at(&gcs_location(&bucket, &object)) else {
+        let location = gcs_location(&bucket, &object);
+        let Some(id) = store.uploads.at(&location) else {
+            // A URL the emulator signed, for an upload it forgot (expired, or over the cap).
+            let signed = store.uploads.sign_hex(
+                &location,
+                &gcs_signed(
+                    query.get("X-Goog-Date").unwrap_or_default(),
+                    query.get("X-Goog-Expires").unwrap_or_default(),
+                ),
+            );
+            if query.get("X-Goog-Signature") == Some(signed.as_str()) {
+                return gcs::token_expired();
+            }
             return gcs::signature_mismatch();
         };
         let Some(upload) = store.uploads.get(&id) else {

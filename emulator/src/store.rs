@@ -28,6 +28,8 @@ pub(crate) struct Settings {
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) max_upload_size: u64,
     pub(crate) upload_url_ttl: Duration,
+    /// Presigned uploads with nothing uploaded kept at most (at least one).
+    pub(crate) max_pending_uploads: usize,
     /// Storage requests served at once (at least one).
     pub(crate) max_concurrent_uploads: usize,
     /// Where every acknowledged change is written, when set.

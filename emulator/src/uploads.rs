@@ -3,13 +3,22 @@
 //! hold an [`Uploads`] without a cycle.
 //!
 //! The store is indexed both ways a request names an upload (its id, from the API; its
-//! location, from a storage endpoint), and forgets an upload whose URL expired before
-//! anything was sent to it, so issuing URLs that are never used cannot grow the emulator
-//! without bound. An upload that received an archive is kept, as it can back plugins.
+//! location, from a storage endpoint). Its memory stays bounded however many URLs are
+//! issued and never used: an upload whose URL expired before anything was sent to it is
+//! forgotten, and so is the oldest unused one when more than the cap are outstanding. An
+//! upload that received an archive is kept, as it can back plugins.
+//!
+//! Forgetting must not change the answer a late upload gets, so the signature of every
+//! URL is an HMAC-SHA256, under a key of the store's own, of the URL's location and
+//! expiry: a storage request for a location the store no longer knows, carrying a
+//! signature the key made, was issued and forgotten, and gets the storage service's expiry
+//! error, as an expired URL does.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use tokio::time::Instant;
 
 /// The cloud a presigned upload targets.
@@ -136,6 +145,11 @@ pub(crate) fn gcs_location(bucket: &str, object: &str) -> String {
     format!("gcs/{bucket}/{object}")
 }
 
+/// What a GCS signed URL's signature covers besides its location: its date and lifetime.
+pub(crate) fn gcs_signed(date: &str, expires: &str) -> String {
+    format!("{date}\n{expires}")
+}
+
 impl UploadTarget {
     fn location(&self) -> String {
         match self {
@@ -148,24 +162,95 @@ impl UploadTarget {
     }
 }
 
+/// The key presigned URLs are signed with: random per store, saved with the state.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SigningKey([u8; 32]);
+
+impl SigningKey {
+    fn random() -> SigningKey {
+        let mut key = [0u8; 32];
+        key.iter_mut().for_each(|b| *b = fastrand::u8(..));
+        SigningKey(key)
+    }
+
+    /// The key as 64 hex digits, for the state file.
+    pub(crate) fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// A key saved by [`to_hex`](SigningKey::to_hex); `None` for anything else.
+    pub(crate) fn from_hex(hex: &str) -> Option<SigningKey> {
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(SigningKey(key))
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(..)")
+    }
+}
+
 /// Every presigned upload not yet forgotten.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Uploads {
     by_id: HashMap<String, Upload>,
     /// Location (see [`s3_location`] and its siblings) to upload id.
     by_location: HashMap<String, String>,
-    /// Upload ids with their URLs' expiry, oldest first. Every URL of an emulator lives as
-    /// long, so issue order is expiry order and a sweep only looks at the front.
+    /// Upload ids with their URLs' expiry, in issue order. Every URL of an emulator lives
+    /// as long, so issue order is expiry order and a sweep only looks at the front; the
+    /// front is also the oldest upload, the first to go over the cap. Ids forgotten
+    /// otherwise, or that received an archive, stay until the front reaches them.
     expiry: VecDeque<(Instant, String)>,
+    /// How many uploads in `by_id` have nothing uploaded.
+    unused: usize,
+    key: SigningKey,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            by_id: HashMap::new(),
+            by_location: HashMap::new(),
+            expiry: VecDeque::new(),
+            unused: 0,
+            key: SigningKey::random(),
+        }
+    }
 }
 
 impl Uploads {
-    /// Remembers a freshly issued upload, forgetting first those that expired unused.
-    pub(crate) fn insert(&mut self, upload_id: String, upload: Upload) {
+    /// Remembers a freshly issued upload. Those that expired unused are forgotten first,
+    /// then the oldest unused ones until fewer than `max_unused` are left (at least one
+    /// stays: the one being inserted).
+    pub(crate) fn insert(&mut self, upload_id: String, upload: Upload, max_unused: usize) {
         self.sweep(Instant::now());
+        while self.unused >= max_unused.max(1) {
+            let Some((_, id)) = self.expiry.pop_front() else {
+                break;
+            };
+            if self.by_id.get(&id).is_some_and(|u| u.file.is_none()) {
+                self.remove(&id);
+            }
+        }
+        self.restore(upload_id, upload);
+    }
+
+    /// Remembers an upload read back from the state file, as saved: no sweep, no cap.
+    /// Restored in order of expiry, the queue stays in order.
+    pub(crate) fn restore(&mut self, upload_id: String, upload: Upload) {
+        // Ids are random, so none is stored twice; if one were, it is replaced whole.
+        self.remove(&upload_id);
         self.by_location
             .insert(upload.target.location(), upload_id.clone());
         self.expiry.push_back((upload.deadline, upload_id.clone()));
+        self.unused += usize::from(upload.file.is_none());
         self.by_id.insert(upload_id, upload);
     }
 
@@ -193,15 +278,23 @@ impl Uploads {
         self.by_location.get(location).cloned()
     }
 
-    /// Forgets an upload (its place in the expiry queue goes when the sweep reaches it).
+    /// Forgets an upload (its place in the expiry queue goes when the queue's front
+    /// reaches it).
     pub(crate) fn remove(&mut self, upload_id: &str) {
         if let Some(upload) = self.by_id.remove(upload_id) {
             self.by_location.remove(&upload.target.location());
+            self.unused -= usize::from(upload.file.is_none());
         }
     }
 
+    /// Uploads remembered, with an archive or not.
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()
+    }
+
+    /// Uploads remembered with nothing uploaded yet: the ones the cap counts.
+    pub(crate) fn unused(&self) -> usize {
+        self.unused
     }
 
     /// Every upload remembered, with its id.
@@ -213,11 +306,48 @@ impl Uploads {
     pub(crate) fn record(&mut self, upload_id: &str, file: UploadedFile) -> bool {
         match self.by_id.get_mut(upload_id) {
             Some(upload) => {
+                self.unused -= usize::from(upload.file.is_none());
                 upload.file = Some(file);
                 true
             }
             None => false,
         }
+    }
+
+    /// The key URLs are signed with.
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// Signs with a saved key from now on (the state file's).
+    pub(crate) fn set_key(&mut self, key: SigningKey) {
+        self.key = key;
+    }
+
+    /// The signature of a URL for `location` that also carries `signed` (its expiry, or
+    /// the policy that holds it): HMAC-SHA256 under the store's key, as 64 hex digits.
+    pub(crate) fn sign_hex(&self, location: &str, signed: &str) -> String {
+        self.sign(location, signed)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The same signature in standard base64, as Azure SAS signatures are written.
+    pub(crate) fn sign_base64(&self, location: &str, signed: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(self.sign(location, signed))
+    }
+
+    fn sign(&self, location: &str, signed: &str) -> Vec<u8> {
+        // HMAC takes a key of any length: this cannot fail.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key.0) else {
+            return Vec::new();
+        };
+        mac.update(location.as_bytes());
+        mac.update(b"\n");
+        mac.update(signed.as_bytes());
+        mac.finalize().into_bytes().to_vec()
     }
 }
 
@@ -297,8 +427,8 @@ mod tests {
         let now = Instant::now();
         let hour = Duration::from_secs(3600);
         let mut uploads = Uploads::default();
-        uploads.insert("used".into(), upload(now + hour, "k/used"));
-        uploads.insert("unused".into(), upload(now + hour, "k/unused"));
+        uploads.insert("used".into(), upload(now + hour, "k/used"), 10);
+        uploads.insert("unused".into(), upload(now + hour, "k/unused"), 10);
         assert_eq!(
             uploads.at(&s3_location(BUCKET, "k/unused")).as_deref(),
             Some("unused")
@@ -334,5 +464,66 @@ mod tests {
         assert_eq!(uploads.at(&s3_location(BUCKET, "k/used")), None);
         assert!(expired(&upload(now, "k"), now));
         assert!(!expired(&upload(now + hour, "k"), now));
+    }
+
+    fn file() -> UploadedFile {
+        UploadedFile {
+            size: 3,
+            is_zip: true,
+        }
+    }
+
+    #[test]
+    fn the_oldest_unused_upload_goes_over_the_cap() {
+        let later = Instant::now() + Duration::from_secs(3600);
+        let mut uploads = Uploads::default();
+        uploads.insert("a".into(), upload(later, "k/a"), 2);
+        uploads.insert("b".into(), upload(later, "k/b"), 2);
+        assert!(uploads.record("a", file()));
+        uploads.insert("c".into(), upload(later, "k/c"), 2);
+        assert_eq!(
+            (uploads.len(), uploads.unused()),
+            (3, 2),
+            "a used one is not counted"
+        );
+        uploads.insert("d".into(), upload(later, "k/d"), 2);
+        assert!(uploads.get("b").is_none(), "the oldest unused one went");
+        assert_eq!(uploads.at(&s3_location(BUCKET, "k/b")), None);
+        assert!(uploads.get("a").is_some(), "one with an archive stays");
+        assert_eq!((uploads.len(), uploads.unused()), (3, 2));
+        for i in 0..1000 {
+            uploads.insert(format!("x{i}"), upload(later, &format!("k/x{i}")), 2);
+            assert_eq!(uploads.unused(), 2);
+        }
+        assert_eq!(uploads.len(), 3);
+        assert!(uploads.get("x999").is_some() && uploads.get("x998").is_some());
+        assert!(uploads.expiry.len() <= 3, "{}", uploads.expiry.len());
+        assert_eq!(uploads.by_location.len(), 3);
+        // A cap of 0 counts as 1: the upload just issued stays.
+        uploads.insert("last".into(), upload(later, "k/last"), 0);
+        assert_eq!(uploads.unused(), 1);
+        assert!(uploads.get("last").is_some());
+        uploads.remove("a");
+        assert_eq!((uploads.len(), uploads.unused()), (1, 1));
+    }
+
+    #[test]
+    fn signatures_depend_on_the_key_the_location_and_what_is_signed() {
+        let uploads = Uploads::default();
+        let sig = uploads.sign_hex("s3/b/k", "policy");
+        assert_eq!(sig.len(), 64);
+        assert_eq!(sig, uploads.sign_hex("s3/b/k", "policy"));
+        assert_ne!(sig, uploads.sign_hex("s3/b/k2", "policy"));
+        assert_ne!(sig, uploads.sign_hex("s3/b/k", "policy2"));
+        assert_ne!(sig, Uploads::default().sign_hex("s3/b/k", "policy"));
+        assert_eq!(uploads.sign_base64("a", "b").len(), 44);
+
+        let key = uploads.key().to_hex();
+        let mut restored = Uploads::default();
+        restored.set_key(SigningKey::from_hex(&key).unwrap());
+        assert_eq!(restored.sign_hex("s3/b/k", "policy"), sig);
+        assert!(SigningKey::from_hex("zz").is_none());
+        assert!(SigningKey::from_hex(&"g".repeat(64)).is_none());
+        assert!(!format!("{:?}", uploads.key()).contains(&key[..8]));
     }
 }

@@ -9,6 +9,7 @@ mod faults;
 mod fidelity;
 mod lifecycle;
 mod plugins;
+mod presigned;
 mod rate_limit;
 mod seed;
 mod state_file;
