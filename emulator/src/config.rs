@@ -2,7 +2,7 @@
 //! restored from the state file or seeded, the router, the server task.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +43,7 @@ const REDACTED: &str = "[redacted]";
 /// ```
 #[derive(Clone)]
 pub struct EmulatorConfig {
+    host: IpAddr,
     port: u16,
     provisioning_delay: Duration,
     version_processing_delay: Duration,
@@ -64,6 +65,7 @@ pub struct EmulatorConfig {
 impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             provisioning_delay: Duration::from_millis(200),
             version_processing_delay: Duration::from_millis(200),
@@ -86,6 +88,7 @@ impl Default for EmulatorConfig {
 impl fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorConfig")
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("provisioning_delay", &self.provisioning_delay)
             .field("version_processing_delay", &self.version_processing_delay)
@@ -109,9 +112,25 @@ impl fmt::Debug for EmulatorConfig {
 }
 
 impl EmulatorConfig {
-    /// The port on 127.0.0.1; `0` (the default) picks a free one.
+    /// The port; `0` (the default) picks a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// The address to listen on. Default `127.0.0.1`, reachable only from this machine.
+    /// In a container, `0.0.0.0` (binary: `--host 0.0.0.0`) makes it reachable through a
+    /// published port. Anyone who reaches the emulator can use it: set
+    /// [`credentials`](EmulatorConfig::credentials) before listening beyond loopback.
+    ///
+    /// The base URL (in links, `metadata.next` and presigned upload URLs) names the host
+    /// listened on, except for an unspecified address (`0.0.0.0`, `::`), which names the
+    /// loopback address of its family (`127.0.0.1`, `[::1]`) with the same port: what a
+    /// client on the same host reaches, or through a container's port published under the
+    /// same number (`-p 8080:8080`). A guess: the emulator cannot know the name other
+    /// machines reach it by.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
         self
     }
 
@@ -241,19 +260,20 @@ impl EmulatorConfig {
         }
     }
 
-    /// Binds 127.0.0.1 and serves in a task of the current tokio runtime until the handle
+    /// Binds the [`host`](EmulatorConfig::host) and [`port`](EmulatorConfig::port) and
+    /// serves in a task of the current tokio runtime until the handle
     /// is dropped or [`stop`](EmulatorHandle::stop)ped.
     ///
     /// Fails when the port cannot be bound (the error names the address), when the state
     /// file cannot be read or written, or when the seed does not apply (an unknown plugin,
     /// a refused configuration, a duplicate name or id).
     pub async fn start(self) -> std::io::Result<EmulatorHandle> {
-        let wanted = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let wanted = SocketAddr::new(self.host, self.port);
         let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
             std::io::Error::new(e.kind(), format!("binding the emulator to {wanted}: {e}"))
         })?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let base_url = format!("http://{}", advertised(addr));
         let delays = self.delays();
         let shared = Arc::new(Shared::new(
             Settings {
@@ -313,5 +333,30 @@ impl EmulatorConfig {
             shutdown: Some(shutdown),
             task: Some(task),
         })
+    }
+}
+
+/// The address the base URL names for a listening address: itself, or for an unspecified
+/// one the loopback address of its family (see [`EmulatorConfig::host`]).
+fn advertised(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unspecified_addresses_advertise_loopback() {
+        let at = |s: &str| advertised(s.parse().unwrap()).to_string();
+        assert_eq!(at("0.0.0.0:8080"), "127.0.0.1:8080");
+        assert_eq!(at("[::]:8080"), "[::1]:8080");
+        assert_eq!(at("192.0.2.7:80"), "192.0.2.7:80");
+        assert_eq!(at("[::1]:1"), "[::1]:1");
     }
 }

@@ -1,9 +1,14 @@
-//! `ccloud-connect-emulator`: serves the Connect API emulator on 127.0.0.1 until stopped.
+//! `ccloud-connect-emulator`: serves the Connect API emulator (on 127.0.0.1 unless
+//! `--host` says otherwise) until stopped; or, with `--healthcheck URL`, probes a running
+//! one (the container image's health check, which needs no curl); or prints the seed
+//! file's JSON Schema.
 //!
 //! ```text
 //! cargo run -p ccloud-connect-emulator -- --port 8080
 //! ```
 
+use std::io::{Read as _, Write as _};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,12 +16,16 @@ use ccloud_connect_emulator::{Emulator, EmulatorConfig, Seed};
 
 const USAGE: &str = "\
 Usage: ccloud-connect-emulator [OPTIONS]
+       ccloud-connect-emulator --healthcheck <URL>
+       ccloud-connect-emulator --print-seed-schema
 
 Serves a local, stateful emulator of the Confluent Cloud Connect API (connect/v1 and
 ccpm/v1) on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM).
 
 Options:
-  --port <PORT>                        Port on 127.0.0.1; 0 picks a free one [default: 0]
+  --host <ADDR>                        IP address to listen on; 0.0.0.0 for every interface
+                                       (in a container) [default: 127.0.0.1]
+  --port <PORT>                        Port; 0 picks a free one [default: 0]
   --api-key <KEY>                      Accept only this API key (needs --api-secret)
   --api-secret <SECRET>                Accept only this API secret (needs --api-key)
   --provisioning-delay-ms <MS>         Time a connector stays PROVISIONING [default: 200]
@@ -35,6 +44,10 @@ Options:
   --max-pending-uploads <N>            Presigned URLs kept with nothing uploaded; one more
                                        forgets the oldest, as if expired [default: 1000]
   --upload-url-ttl-secs <SECS>         Lifetime of a presigned upload URL [default: 3600]
+  --healthcheck <URL>                  Do not serve: GET an http:// URL (e.g.
+                                       http://127.0.0.1:8080/_emulator/health) and exit 0
+                                       on 200, 1 otherwise (a container health check)
+  --print-seed-schema                  Do not serve: print the JSON Schema of --seed files
   -h, --help                           Print this help
   -V, --version                        Print the version
 
@@ -61,7 +74,18 @@ impl From<String> for Refusal {
     }
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, Refusal> {
+/// What the arguments ask for.
+#[derive(Debug)]
+enum Command {
+    /// Serve with this configuration (boxed: far larger than the other variants).
+    Serve(Box<EmulatorConfig>),
+    /// Probe a running emulator's URL.
+    Healthcheck(String),
+    /// Nothing more: the help, the version or the schema was printed.
+    Done,
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Command, Refusal> {
     let mut config = Emulator::builder();
     let mut key = None;
     let mut secret = None;
@@ -84,11 +108,25 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         match flag.as_str() {
             "-h" | "--help" => {
                 print!("{USAGE}");
-                return Ok(None);
+                return Ok(Command::Done);
             }
             "-V" | "--version" => {
                 println!("ccloud-connect-emulator {}", env!("CARGO_PKG_VERSION"));
-                return Ok(None);
+                return Ok(Command::Done);
+            }
+            "--print-seed-schema" => {
+                let schema = serde_json::to_string_pretty(&Seed::json_schema())
+                    .map_err(|e| format!("the seed schema: {e}"))?;
+                println!("{schema}");
+                return Ok(Command::Done);
+            }
+            "--healthcheck" => return Ok(Command::Healthcheck(value("--healthcheck")?)),
+            "--host" => {
+                let v = value("--host")?;
+                let host = v.parse::<IpAddr>().map_err(|_| {
+                    format!("--host takes an IP address (127.0.0.1, 0.0.0.0, ::1), not {v:?}")
+                })?;
+                config = config.host(host);
             }
             "--port" => {
                 let v = value("--port")?;
@@ -163,8 +201,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         }
     }
     match (key, secret) {
-        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => Ok(Some(config.credentials(k, s))),
-        (None, None) => Ok(Some(config)),
+        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => {
+            Ok(Command::Serve(Box::new(config.credentials(k, s))))
+        }
+        (None, None) => Ok(Command::Serve(Box::new(config))),
         _ => Err(
             "--api-key and --api-secret go together, and neither may be empty"
                 .to_owned()
@@ -183,6 +223,71 @@ fn parse_rate_limit(v: &str) -> Result<(u32, u64), String> {
         return Err(bad());
     }
     Ok((n, secs))
+}
+
+/// How long the health check waits to connect, and then for the answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `--healthcheck URL`: one plain-HTTP GET, `Ok` when the answer is `200`. Enough for the
+/// emulator's own health endpoint, so a container image needs no curl; not a general
+/// HTTP client (no TLS, no redirects).
+fn healthcheck(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("--healthcheck takes an http:// URL, not {url:?}"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    };
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.contains(']'))
+    {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let addrs: Vec<_> = with_port
+        .to_socket_addrs()
+        .map_err(|e| format!("{url}: {e}"))?
+        .collect();
+    let mut last = format!("{url}: no address");
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) {
+            Ok(stream) => return probe(stream, url, authority, path),
+            Err(e) => last = format!("{url}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+/// Sends the GET and reads the status line of the answer.
+fn probe(mut stream: TcpStream, url: &str, authority: &str, path: &str) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("{url}: {e}");
+    stream
+        .set_read_timeout(Some(PROBE_TIMEOUT))
+        .map_err(failed)?;
+    stream
+        .set_write_timeout(Some(PROBE_TIMEOUT))
+        .map_err(failed)?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: ccloud-connect-emulator-healthcheck\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).map_err(failed)?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while head.len() < 1024 && !head.ends_with(b"\r\n") {
+        match stream.read(&mut byte).map_err(failed)? {
+            0 => break,
+            _ => head.push(byte[0]),
+        }
+    }
+    let line = String::from_utf8_lossy(&head).trim_end().to_owned();
+    match line.split(' ').nth(1) {
+        Some("200") => Ok(()),
+        _ if line.is_empty() => Err(format!("{url}: no answer")),
+        _ => Err(format!("{url} answered {line:?}")),
+    }
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.
@@ -205,8 +310,17 @@ async fn interrupted() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(config)) => config,
-        Ok(None) => return ExitCode::SUCCESS,
+        Ok(Command::Serve(config)) => *config,
+        Ok(Command::Done) => return ExitCode::SUCCESS,
+        Ok(Command::Healthcheck(url)) => {
+            return match healthcheck(&url) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Err(Refusal::Usage(message)) => {
             eprintln!("error: {message} (ccloud-connect-emulator --help lists the options)");
             return ExitCode::from(2);
@@ -223,7 +337,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("listening on {}", handle.base_url());
+    // The base URL names a loopback address when listening on an unspecified one.
+    let bound = handle.addr();
+    if handle.base_url() == format!("http://{bound}") {
+        println!("listening on {}", handle.base_url());
+    } else {
+        println!("listening on {} (bound to {bound})", handle.base_url());
+    }
     interrupted().await;
     handle.stop().await;
     ExitCode::SUCCESS
@@ -240,6 +360,19 @@ mod tests {
             .into_iter()
     }
 
+    impl Command {
+        fn serving(self) -> EmulatorConfig {
+            match self {
+                Command::Serve(config) => *config,
+                other => panic!("not serving: {other:?}"),
+            }
+        }
+
+        fn is_done(&self) -> bool {
+            matches!(self, Command::Done)
+        }
+    }
+
     #[test]
     fn flags_are_parsed() {
         let c = parse_args(args(&[
@@ -250,7 +383,7 @@ mod tests {
             "S",
         ]))
         .unwrap()
-        .unwrap();
+        .serving();
         let shown = format!("{c:?}");
         assert!(
             shown.contains("port: 8080") && shown.contains("\"K\""),
@@ -263,7 +396,7 @@ mod tests {
         assert!(parse_args(args(&["--port"])).is_err());
         let c = parse_args(args(&["--max-concurrent-uploads", "3"]))
             .unwrap()
-            .unwrap();
+            .serving();
         assert!(format!("{c:?}").contains("max_concurrent_uploads: 3"));
         assert!(parse_args(args(&["--max-concurrent-uploads", "0"])).is_err());
         let c = parse_args(args(&[
@@ -272,7 +405,7 @@ mod tests {
             "--upload-url-ttl-secs=90",
         ]))
         .unwrap()
-        .unwrap();
+        .serving();
         let shown = format!("{c:?}");
         assert!(
             shown.contains("max_pending_uploads: 5") && shown.contains("upload_url_ttl: 90s"),
@@ -280,7 +413,7 @@ mod tests {
         );
         assert!(parse_args(args(&["--max-pending-uploads", "0"])).is_err());
         assert!(parse_args(args(&["--upload-url-ttl-secs", "-1"])).is_err());
-        assert!(parse_args(args(&["--help"])).unwrap().is_none());
+        assert!(parse_args(args(&["--help"])).unwrap().is_done());
         let c = parse_args(args(&[
             "--restart-delay-ms=5",
             "--pause-delay-ms",
@@ -295,7 +428,7 @@ mod tests {
             "/tmp/x.json",
         ]))
         .unwrap()
-        .unwrap();
+        .serving();
         let shown = format!("{c:?}");
         for part in [
             "restart: 5ms",
@@ -313,5 +446,28 @@ mod tests {
             assert!(parse_args(args(&["--rate-limit", bad])).is_err(), "{bad}");
         }
         assert!(parse_args(args(&["--seed", "/nonexistent/seed.json"])).is_err());
+    }
+
+    #[test]
+    fn host_and_healthcheck_flags() {
+        let c = parse_args(args(&["--host", "0.0.0.0"])).unwrap().serving();
+        assert!(format!("{c:?}").contains("host: 0.0.0.0"), "{c:?}");
+        let c = parse_args(args(&["--host=::1"])).unwrap().serving();
+        assert!(format!("{c:?}").contains("host: ::1"), "{c:?}");
+        let c = parse_args(args(&[])).unwrap().serving();
+        assert!(format!("{c:?}").contains("host: 127.0.0.1"), "{c:?}");
+        for bad in ["localhost", "", "1.2.3"] {
+            assert!(parse_args(args(&["--host", bad])).is_err(), "{bad}");
+        }
+        match parse_args(args(&["--healthcheck", "http://127.0.0.1:1/h"])).unwrap() {
+            Command::Healthcheck(url) => assert_eq!(url, "http://127.0.0.1:1/h"),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_args(args(&["--healthcheck"])).is_err());
+        assert!(
+            healthcheck("https://127.0.0.1:1/")
+                .unwrap_err()
+                .contains("http://")
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
@@ -37,13 +38,20 @@ use crate::{ccpm as ccpm_api, custom_plugins};
 /// assert!(ccloud_connect_emulator::Seed::from_json(r#"{"connector": []}"#).is_err());
 /// # let _ = seed;
 /// ```
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "ccloud-connect-emulator seed",
+    description = "What the emulator starts with (--seed FILE). Every key is optional unless required; unknown keys are refused. Plugins are created before connectors, so connectors can name them by id."
+)]
 pub struct Seed {
+    /// connect/v1 custom connector plugins.
     #[serde(default)]
     custom_plugins: Vec<SeedCustomPlugin>,
+    /// ccpm/v1 plugins, each with its versions.
     #[serde(default)]
     ccpm_plugins: Vec<SeedCcpmPlugin>,
+    /// Connectors, RUNNING from the start.
     #[serde(default)]
     connectors: Vec<SeedConnector>,
     /// The file the seed was read from, to name it in the errors of applying it.
@@ -51,66 +59,92 @@ pub struct Seed {
     source: Option<PathBuf>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A connector, RUNNING from the start, checked as a create request would be.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SeedConnector {
+    /// The environment id, e.g. env-1.
     environment: String,
+    /// The Kafka cluster id, e.g. lkc-1.
     cluster: String,
+    /// The connector's name. Default: config.name; when both are given they must match.
     #[serde(default)]
     name: Option<String>,
+    /// The configuration, as for a create request: every value a string.
     config: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A connect/v1 custom connector plugin.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SeedCustomPlugin {
+    /// The plugin id. Default: a random ccp-... id.
     #[serde(default)]
     id: Option<String>,
+    /// Unique among the custom plugins.
     display_name: String,
+    /// The Java class of the connector.
     connector_class: String,
+    /// SOURCE or SINK (any case).
     connector_type: String,
+    /// AWS (default), AZURE or GCP (any case).
     #[serde(default)]
     cloud: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     documentation_link: Option<String>,
+    /// Configuration keys masked in answers.
     #[serde(default)]
     sensitive_config_properties: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A ccpm/v1 plugin of one environment.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SeedCcpmPlugin {
+    /// The plugin id. Default: a random ccp-... id.
     #[serde(default)]
     id: Option<String>,
+    /// The environment id, e.g. env-1.
     environment: String,
+    /// Unique among the environment's ccpm plugins.
     display_name: String,
     #[serde(default)]
     description: Option<String>,
+    /// AWS (default), AZURE or GCP (any case).
     #[serde(default)]
     cloud: Option<String>,
+    /// The plugin's versions, READY from the start.
     #[serde(default)]
     versions: Vec<SeedVersion>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A version of a ccpm plugin, READY from the start.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SeedVersion {
+    /// The version id. Default: a random ver-... id.
     #[serde(default)]
     id: Option<String>,
+    /// The version string, unique per plugin, e.g. 1.0.0.
     version: String,
+    /// The connector classes the version provides: 1 to 10.
     connector_classes: Vec<SeedClass>,
+    /// Configuration keys masked in answers.
     #[serde(default)]
     sensitive_config_properties: Vec<String>,
     #[serde(default)]
     documentation_link: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A connector class a ccpm plugin version provides.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SeedClass {
+    /// The Java class.
     class_name: String,
+    /// SOURCE or SINK (any case).
     #[serde(rename = "type")]
     type_: String,
 }
@@ -152,6 +186,22 @@ impl Seed {
         })?;
         seed.source = Some(path.to_owned());
         Ok(seed)
+    }
+
+    /// The JSON Schema (draft 7) of the seed file format, generated from the types a seed
+    /// is read into: what `--print-seed-schema` prints, and what `emulator/seed.schema.json`
+    /// holds. It describes the shape; what refers to what (plugin ids, unique names, known
+    /// connector classes) is checked when the emulator starts.
+    ///
+    /// ```
+    /// let schema = ccloud_connect_emulator::Seed::json_schema();
+    /// assert_eq!(schema["additionalProperties"], false);
+    /// assert!(schema["properties"]["connectors"].is_object());
+    /// ```
+    pub fn json_schema() -> serde_json::Value {
+        let settings = schemars::r#gen::SchemaSettings::draft07();
+        let schema = settings.into_generator().into_root_schema_for::<Seed>();
+        serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
     }
 
     /// What names the seed in an error: its file, or `seed` for one built from text.

@@ -11,7 +11,7 @@ use crate::state_file::TempDir;
 use crate::support::{CLUSTER, ENV, basic, s3_sink_request};
 
 /// Kills the emulator even when an assertion fails first.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -21,7 +21,13 @@ impl Drop for Running {
 }
 
 /// Starts the binary with `args` and waits for its address.
-fn start(args: &[&str]) -> (Running, String) {
+pub(crate) fn start(args: &[&str]) -> (Running, String) {
+    let (running, base, _line) = start_with_line(args);
+    (running, base)
+}
+
+/// Starts the binary with `args`: its base URL and the whole line that announced it.
+fn start_with_line(args: &[&str]) -> (Running, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
         .args(args)
         .stdout(Stdio::piped())
@@ -44,10 +50,11 @@ fn start(args: &[&str]) -> (Running, String) {
     let base = line
         .trim()
         .strip_prefix("listening on ")
+        .and_then(|rest| rest.split(' ').next())
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    (running, base)
+    (running, base, line.trim().to_owned())
 }
 
 #[tokio::test]
@@ -265,4 +272,78 @@ fn malformed_files_are_one_line_naming_the_place() {
     assert_eq!(code, Some(2));
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--help") && !err.contains("Options:"), "{err}");
+}
+
+/// `--host` chooses the address listened on: 127.0.0.1 by default, every interface with
+/// `0.0.0.0` (seen through 127.0.0.2, another loopback address on Linux), while the base
+/// URL and the announcement keep naming 127.0.0.1.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn host_flag_chooses_the_listening_address() {
+    let http = reqwest::Client::new();
+    let health = |base: &str, ip: &str| {
+        let port = base.rsplit(':').next().unwrap().to_owned();
+        http.get(format!("http://{ip}:{port}/_emulator/health"))
+            .send()
+    };
+    let (_default, base) = start(&[]);
+    assert_eq!(health(&base, "127.0.0.1").await.unwrap().status(), 200);
+    assert!(health(&base, "127.0.0.2").await.is_err(), "loopback only");
+
+    let (_all, base, line) = start_with_line(&["--host", "0.0.0.0"]);
+    let port = base.rsplit(':').next().unwrap();
+    assert_eq!(
+        line,
+        format!("listening on {base} (bound to 0.0.0.0:{port})")
+    );
+    assert_eq!(health(&base, "127.0.0.2").await.unwrap().status(), 200);
+    // Links name the advertised address, not 0.0.0.0.
+    let resp = http
+        .post(format!("{base}/connect/v1/presigned-upload-url"))
+        .header("authorization", basic("K", "S"))
+        .json(&serde_json::json!({"content_format": "ZIP", "cloud": "AWS"}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let url = body["upload_url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{base}/_storage/")), "{url}");
+
+    let (code, err) = run_to_exit(&["--host", "localhost"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--host takes an IP address"), "{err}");
+}
+
+/// `--healthcheck URL` exits 0 when the URL answers 200, 1 with one line otherwise.
+#[test]
+fn healthcheck_flag_probes_a_running_emulator() {
+    let (running, base) = start(&["--api-key", "K", "--api-secret", "S"]);
+    let health = format!("{base}/_emulator/health");
+    let (code, err) = run_to_exit(&["--healthcheck", &health]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    // Guarded by the credentials: 401.
+    let faults = format!("{base}/_emulator/faults");
+    let (code, err) = run_to_exit(&["--healthcheck", &faults]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("401"), "{err}");
+    drop(running);
+    let (code, err) = run_to_exit(&["--healthcheck", &health]);
+    assert_eq!(code, Some(1), "nothing listens: {err}");
+    assert!(err.starts_with(&format!("error: {health}: ")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// `--print-seed-schema` prints the checked-in schema.
+#[test]
+fn the_binary_prints_the_seed_schema() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ccloud-connect-emulator"))
+        .arg("--print-seed-schema")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let schema = format!("{}/seed.schema.json", env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        std::fs::read_to_string(schema).unwrap()
+    );
 }

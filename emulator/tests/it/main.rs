@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod binary;
+mod docker;
 mod faults;
 mod fidelity;
 mod lifecycle;
@@ -12,6 +13,7 @@ mod plugins;
 mod presigned;
 mod rate_limit;
 mod seed;
+mod seed_schema;
 mod state_file;
 mod storage;
 mod support;
