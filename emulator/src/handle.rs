@@ -50,7 +50,8 @@ impl fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`, the base URL to give a [`Client`](ccloud_connect::Client).
+    /// `http://127.0.0.1:PORT` (or the [`host`](crate::EmulatorConfig::host)'s address),
+    /// the base URL to give a [`Client`](ccloud_connect::Client).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -2,7 +2,7 @@
 //! use it, in Rust or any other language.
 //!
 //! It serves every operation of `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml` on
-//! `127.0.0.1`, in the JSON shapes and with the status codes of the real API, keeping its
+//! `127.0.0.1` (or the address of [`EmulatorConfig::host`]), in the JSON shapes and with the status codes of the real API, keeping its
 //! state in memory. Start it from a test with [`Emulator::builder`], or as a program:
 //!
 //! ```text
@@ -229,6 +229,10 @@
 //! ```
 //!
 //! # Seed file
+//!
+//! The format's JSON Schema is [`Seed::json_schema`] (binary: `--print-seed-schema`), checked
+//! in as `emulator/seed.schema.json`; `emulator/README.md` also documents the binary's
+//! flags, its error lines, the container image and the Python wheel.
 //!
 //! [`EmulatorConfig::seed`] (binary: `--seed FILE`) starts the emulator with resources
 //! described in JSON ([`Seed::from_json`], [`Seed::from_file`]);

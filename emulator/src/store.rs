@@ -39,7 +39,7 @@ pub(crate) struct Settings {
 /// What every handler reaches: settings, the store, the fault queue.
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
-    /// `http://127.0.0.1:PORT`, used in links and presigned URLs.
+    /// `http://127.0.0.1:PORT` (or the advertised host), used in links and presigned URLs.
     pub(crate) base_url: String,
     /// Organisation id used in resource names (CRNs).
     pub(crate) org_id: String,
