@@ -37,7 +37,7 @@ pub(crate) enum NotFailed {
     NoConnector,
     /// The failure names a task the connector does not run; it runs `tasks` (0 to
     /// `tasks - 1`, from `tasks.max`).
-    NoTask { task: i32, tasks: i64 },
+    NoTask { task: i64, tasks: i64 },
 }
 
 impl NotFailed {
@@ -75,7 +75,7 @@ pub(crate) fn fail(
     };
     if let Some(task) = failure.task_id() {
         let tasks = conn.task_count();
-        if i64::from(task) >= tasks {
+        if task >= tasks {
             return Err(NotFailed::NoTask { task, tasks });
         }
     }
@@ -121,7 +121,7 @@ pub(crate) fn stored(app: &App, env: &str, cluster: &str, name: &str) -> Option<
 struct FailRequest {
     trace: String,
     #[serde(default)]
-    task: Option<i32>,
+    task: Option<i64>,
     #[serde(default)]
     persistent: Option<bool>,
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    task: Option<i32>,
+    task: Option<i64>,
     trace: String,
     persistent: bool,
 }
@@ -39,8 +39,10 @@ impl Failure {
 
     /// Task `task_id` fails (`FAILED`, with `trace` as its `msg`) while the connector stays
     /// `RUNNING`, as Kafka Connect reports a task that died. A task the connector does not
-    /// run (an id at or above `tasks.max`) shows nothing.
-    pub fn task(task_id: i32, trace: impl Into<String>) -> Self {
+    /// run (an id at or above `tasks.max`) shows nothing. The id is an `i64`, the type of
+    /// the task ids in the client's status and task answers
+    /// (`ConnectorTaskStatus::id`, `ConnectorTaskId::task`).
+    pub fn task(task_id: i64, trace: impl Into<String>) -> Self {
         Failure {
             task: Some(task_id),
             trace: trace.into(),
@@ -57,7 +59,7 @@ impl Failure {
     }
 
     /// The failed task, or `None` when the whole connector fails.
-    pub fn task_id(&self) -> Option<i32> {
+    pub fn task_id(&self) -> Option<i64> {
         self.task
     }
 

@@ -363,7 +363,7 @@ impl Connector {
         let failed_task = self
             .injected
             .as_ref()
-            .and_then(|f| f.task_id().map(|t| (i64::from(t), f.trace())));
+            .and_then(|f| f.task_id().map(|t| (t, f.trace())));
         match state {
             S::Running | S::Paused => (0..self.task_count())
                 .map(|id| match failed_task {

@@ -90,8 +90,10 @@ async fn injected_failures_show_and_a_restart_heals_them() {
         ]
     );
 
-    // One task: the connector keeps RUNNING, as Kafka Connect shows it.
-    assert!(emu.fail_connector(ENV, CLUSTER, name, Failure::task(1, "task died")));
+    // One task: the connector keeps RUNNING, as Kafka Connect shows it. The task is named
+    // by the id the client's status gives it (an `i64`), with no conversion.
+    let task = s.tasks[1].id;
+    assert!(emu.fail_connector(ENV, CLUSTER, name, Failure::task(task, "task died")));
     let s = status(&client, name).await;
     assert_eq!(s.connector.state, ConnectorState::Running);
     assert_eq!(
@@ -601,7 +603,7 @@ async fn failing_a_task_that_does_not_exist_is_404_naming_the_tasks() {
     create(&client, "two-tasks", "2").await;
     create(&client, "one-task", "1").await;
     let http = reqwest::Client::new();
-    let fail = |name: &str, task: i32| {
+    let fail = |name: &str, task: i64| {
         http.post(format!(
             "{}/_emulator/connectors/{ENV}/{CLUSTER}/{name}/fail",
             emu.base_url()
