@@ -15,11 +15,9 @@ pub(crate) enum Refusal {
     Invalid,
 }
 
-/// Checks the `Authorization` header: any non-empty key and secret, or exactly `required`.
-pub(crate) fn check(
-    headers: &HeaderMap,
-    required: Option<&(String, String)>,
-) -> Result<(), Refusal> {
+/// The key and secret of an `Authorization: Basic base64(key:secret)` header (scheme
+/// case-insensitive), both non-empty.
+fn credentials(headers: &HeaderMap) -> Result<(String, String), Refusal> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -39,10 +37,25 @@ pub(crate) fn check(
     if key.is_empty() || secret.is_empty() {
         return Err(Refusal::Invalid);
     }
+    Ok((key.to_owned(), secret.to_owned()))
+}
+
+/// Checks the `Authorization` header: any non-empty key and secret, or exactly `required`.
+pub(crate) fn check(
+    headers: &HeaderMap,
+    required: Option<&(String, String)>,
+) -> Result<(), Refusal> {
+    let (key, secret) = credentials(headers)?;
     match required {
-        Some((k, s)) if k != key || s != secret => Err(Refusal::Invalid),
+        Some((k, s)) if *k != key || *s != secret => Err(Refusal::Invalid),
         _ => Ok(()),
     }
+}
+
+/// The API key a request names (the Basic-auth user name), whether or not it is the
+/// required one: the rate limit counts per key. Empty when the request names none.
+pub(crate) fn api_key(headers: &HeaderMap) -> String {
+    credentials(headers).map(|(key, _)| key).unwrap_or_default()
 }
 
 /// The `401` answer, in the connect/v1 error shape.
@@ -99,6 +112,14 @@ mod tests {
         assert_eq!(check(&headers("Basic !!!"), None), Err(Refusal::Invalid));
         let lower = basic("k:s").replacen("Basic", "basic", 1);
         assert_eq!(check(&headers(&lower), None), Ok(()));
+    }
+
+    #[test]
+    fn the_api_key_is_the_user_name() {
+        assert_eq!(api_key(&headers(&basic("KEY:s:with:colons"))), "KEY");
+        assert_eq!(api_key(&headers(&basic("KEY:"))), "");
+        assert_eq!(api_key(&headers("Bearer abc")), "");
+        assert_eq!(api_key(&HeaderMap::new()), "");
     }
 
     #[test]

@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 use tower::Layer as _;
 
 use crate::handle::EmulatorHandle;
-use crate::lifecycle::{Delays, RateLimit};
+use crate::lifecycle::Delays;
+use crate::rate::RateLimit;
 use crate::seed::Seed;
 use crate::store::{Settings, Shared};
 use crate::{gate, persist, routes, seed};
@@ -222,9 +223,10 @@ impl EmulatorConfig {
         self
     }
 
-    /// Enforce at most `requests` API requests per `window` (control and storage
-    /// endpoints are not counted): every API answer carries `X-RateLimit-Limit`,
-    /// `X-RateLimit-Remaining` and `X-RateLimit-Reset`, and a request over the limit is a
+    /// Enforce at most `requests` API requests per `window` and per API key (the
+    /// Basic-auth user name; each key has its own window; control and storage endpoints
+    /// are not counted): every API answer carries `X-RateLimit-Limit`,
+    /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` for the caller's key, and a request over the limit is a
     /// `429` with `Retry-After`. `requests` 0 counts as 1; a zero window as 1 ms.
     pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
         self.rate_limit = Some(RateLimit {

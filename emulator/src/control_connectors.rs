@@ -15,7 +15,8 @@ use tokio::time::Instant;
 
 use crate::errors::{Failure, JsonBody, Shape};
 use crate::json::{empty, json_response};
-use crate::lifecycle::{Delays, Failure as Injected, RateLimit};
+use crate::lifecycle::{Delays, Failure as Injected};
+use crate::rate::RateLimit;
 use crate::store::App;
 
 type ConnectorPath = Path<(String, String, String)>;

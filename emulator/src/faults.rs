@@ -13,8 +13,9 @@ use axum::http::Method;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FaultKind {
-    /// Answer `429 Too Many Requests` with `Retry-After` (whole seconds, rounded up) and
-    /// `X-RateLimit-Remaining: 0`, and no body, as the API does.
+    /// Answer `429 Too Many Requests` with `Retry-After` (whole seconds, rounded up),
+    /// `X-RateLimit-Remaining: 0` and the error body of the API the path belongs to, as the
+    /// enforced rate limit answers.
     RateLimited {
         /// The wait announced in `Retry-After` and `X-RateLimit-Reset`.
         retry_after: Duration,

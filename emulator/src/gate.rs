@@ -14,10 +14,10 @@ use crate::control;
 use crate::errors::{Failure, Shape};
 use crate::faults::{FaultKind, whole_seconds};
 use crate::ids::random_uuid;
-use crate::json::empty;
 use crate::persist;
+use crate::rate::RateCount;
 use crate::storage_errors;
-use crate::store::{App, RateCount};
+use crate::store::App;
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/connect/") || path.starts_with("/ccpm/")
@@ -103,7 +103,7 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
             None => next.run(request).await,
         };
     }
-    let count = app.count_request();
+    let count = app.count_request(&auth::api_key(request.headers()));
     let mut response = match early {
         Some(answer) => closing(answer, has_body),
         None if count.refused => closing(rate_limited(path, &count), has_body),
@@ -124,19 +124,28 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
 /// A request over the enforced rate limit: `429` in the error shape of the API concerned,
 /// with `Retry-After` until the window resets.
 fn rate_limited(path: &str, count: &RateCount) -> Response {
-    let mut response = Failure::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        Shape::for_path(path),
-        "too_many_requests",
+    too_many_requests(
+        path,
+        count.reset,
         format!(
             "Too Many Requests: more than {} requests in the rate-limit window; retry in {} s",
             count.limit, count.reset
         ),
     )
+}
+
+/// A `429` in the error shape of the API `path` belongs to, with `Retry-After: secs`.
+fn too_many_requests(path: &str, secs: u64, message: String) -> Response {
+    let mut response = Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        Shape::for_path(path),
+        "too_many_requests",
+        message,
+    )
     .into_response();
     response
         .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(count.reset));
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     response
 }
 
@@ -170,17 +179,21 @@ fn fault_answer(kind: &FaultKind, path: &str) -> Option<Response> {
     match kind {
         FaultKind::Delay(_) => None,
         FaultKind::RateLimited { retry_after } => {
-            let secs = whole_seconds(*retry_after).to_string();
+            let secs = whole_seconds(*retry_after);
             let mut response = if path.starts_with("/_storage/") {
                 storage_errors::throttled(path)
             } else {
-                empty(StatusCode::TOO_MANY_REQUESTS)
+                too_many_requests(
+                    path,
+                    secs,
+                    format!(
+                        "Too Many Requests: retry in {secs} s (fault injected by the emulator)"
+                    ),
+                )
             };
             let h = response.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&secs) {
-                h.insert(header::RETRY_AFTER, v.clone());
-                h.insert("x-ratelimit-reset", v);
-            }
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            h.insert("x-ratelimit-reset", HeaderValue::from(secs));
             h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
             Some(response)
         }

@@ -11,7 +11,8 @@ use tokio::task::JoinHandle;
 
 use crate::control_connectors;
 use crate::faults::Fault;
-use crate::lifecycle::{Delays, Failure, RateLimit};
+use crate::lifecycle::{Delays, Failure};
+use crate::rate::RateLimit;
 use crate::store::App;
 
 /// What [`EmulatorHandle::inspect`] counts. Not part of the stable API.
@@ -115,8 +116,8 @@ impl EmulatorHandle {
         self.shared.delays()
     }
 
-    /// Enforces at most `requests` API requests per `window` from now on, in a fresh
-    /// window (see [`EmulatorConfig::rate_limit`](crate::EmulatorConfig::rate_limit)).
+    /// Enforces at most `requests` API requests per `window` and per API key from now on,
+    /// every key in a fresh window (see [`EmulatorConfig::rate_limit`](crate::EmulatorConfig::rate_limit)).
     /// HTTP: `PUT /_emulator/rate-limit`.
     pub fn set_rate_limit(&self, requests: u32, window: Duration) {
         self.shared.set_rate_limit(Some(RateLimit {

@@ -46,8 +46,11 @@
 //!
 //! **Headers.** API answers carry `X-Request-Id`, `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (relative seconds until the window
-//! resets, as the published specs document). By default a limit of 1000 per minute is
-//! announced, not enforced: use a [`Fault`] for a one-off `429`, or
+//! resets, as the published specs document). Requests are counted per API key (the
+//! Basic-auth user name; requests without one share the empty key), as Confluent Cloud
+//! limits each key: each key has its own fixed window, which opens with the key's first
+//! request after its last window ended, and the headers answer the caller's key. By
+//! default a limit of 1000 per minute is announced, not enforced: use a [`Fault`] for a one-off `429`, or
 //! [`rate_limit`](EmulatorConfig::rate_limit) (binary: `--rate-limit N/SECS`; HTTP:
 //! `PUT /_emulator/rate-limit`) to enforce one: a request over it is a `429` with
 //! `Retry-After` (seconds until the window resets) and a body in the error shape of the
@@ -66,8 +69,8 @@
 //! long name, `upload_id` with nothing uploaded) is a `422` whose `source.pointer` names the
 //! field. Unknown resources are `404`; duplicate names `409` (connector names per cluster,
 //! connect/v1 plugin display names, ccpm plugin display names per environment, version
-//! strings per ccpm plugin). A `429` from a [`Fault`] has no body, as documented; one from
-//! the enforced rate limit has the API's error body.
+//! strings per ccpm plugin). A `429`, from a [`Fault`] or from the enforced rate limit,
+//! has the error body of the API concerned (see **Where the emulator guesses**).
 //!
 //! **Environments and clusters** exist from their first use: any id works. Reading one
 //! that holds no connector stores nothing, and a cluster is forgotten with its last
@@ -303,6 +306,14 @@
 //!   of the same service document `409` for their duplicates, and connect/v1's error lists
 //!   are visibly incomplete (no `404` on operations that name a connector). A client should
 //!   treat both `400` and `409` as "already exists" until Confluent says otherwise.
+//! - **A `429` has a body.** Every operation of the published specs declares `429` with a
+//!   `Retry-After` header and no body; the emulator's `429`s (injected or over the
+//!   enforced limit) carry the error body of the API concerned, as Confluent Cloud's
+//!   other errors do, with the reason and the wait in the message. A client should read
+//!   the headers and accept a `429` with or without a body.
+//! - **The rate limit counts per API key**, each key in its own fixed window, as
+//!   Confluent documents its limits per key; how the real service shapes its windows is
+//!   not published.
 //! - **A key left out of a config PUT is removed** (see **Masked secrets**).
 //! - **Task failures** show as Kafka Connect shows them (task `FAILED` with a `msg`, the
 //!   connector `RUNNING`); the cloud API may summarise them differently (`DEGRADED`).
@@ -317,11 +328,12 @@
 // 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
 //    `json` (JSON answers), `faults` (what a fault is, the queue), `uploads` (what a
 //    presigned upload is, their index), `catalog` (managed plugins: data and checks),
-//    `form` (the multipart reader), `lifecycle` (injected failures, delays, rate limit).
+//    `form` (the multipart reader), `lifecycle` (injected failures, delays), `rate` (the
+//    rate-limit windows, per API key).
 // 1. Answers and request checks shared by the handlers: `errors` (the API's error shapes),
 //    `storage_errors` (the storage services' error documents), `auth`, `paging`.
 // 2. The store: `store` (everything remembered, settings, the fault queue, the delays and
-//    the rate window), above the data it holds and below every handler.
+//    the rate windows), above the data it holds and below every handler.
 // 3. Over the store: `resolve` (what a connector configuration runs, and how it fails),
 //    `views` (a connector as answered, built from a resolved configuration), `persist`
 //    (the state file).
@@ -354,6 +366,7 @@ mod paging;
 mod persist;
 mod presign;
 mod query;
+mod rate;
 mod resolve;
 mod routes;
 mod seed;

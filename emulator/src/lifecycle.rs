@@ -165,13 +165,6 @@ impl Delays {
     }
 }
 
-/// An optional request limit per window, enforced on the API endpoints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RateLimit {
-    pub(crate) requests: u32,
-    pub(crate) window: Duration,
-}
-
 /// A deadline `delay` after `at`. Delays come from users (builder, flags, control bodies)
 /// and may be absurd; one too large for the clock means "never" instead of a panic.
 pub(crate) fn later(at: tokio::time::Instant, delay: Duration) -> tokio::time::Instant {

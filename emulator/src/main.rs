@@ -34,7 +34,8 @@ Options:
   --resume-delay-ms <MS>               Time a resumed connector still shows PAUSED [default: 0]
   --stale-status-ms <MS>               Time the status still shows the state from before a
                                        pause, resume or restart [default: 0]
-  --rate-limit <N/SECS>                Enforce N API requests per SECS seconds (429 beyond)
+  --rate-limit <N/SECS>                Enforce N API requests per SECS seconds, per API key
+                                       (429 beyond)
   --seed <FILE>                        Start with the connectors and plugins of a JSON seed
   --state-file <FILE>                  Keep the state in FILE: restored at start, rewritten
                                        before answering every change

@@ -18,7 +18,8 @@ use ccloud_connect::connect::{self, ConnectorOffset};
 
 use crate::faults::FaultQueue;
 use crate::ids::random_uuid;
-use crate::lifecycle::{Delays, Failure as Injected, RateLimit};
+use crate::lifecycle::{Delays, Failure as Injected};
+use crate::rate::{RateCount, RateLimit, RateWindows};
 use crate::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
@@ -46,7 +47,7 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
     delays: Mutex<Delays>,
-    rate: Mutex<RateWindow>,
+    rate: Mutex<RateWindows>,
     /// Held while the state file is written, so snapshots reach the disk in the order
     /// they were taken.
     pub(crate) persisting: Mutex<()>,
@@ -56,27 +57,6 @@ pub(crate) struct Shared {
 
 /// The state handle given to axum.
 pub(crate) type App = Arc<Shared>;
-
-/// Requests per minute announced in `X-RateLimit-Limit` when no limit is enforced.
-pub(crate) const RATE_LIMIT: u64 = 1000;
-
-/// The current rate-limit window: the limit in force (none: announced, not enforced), when
-/// the window opened and how many requests it counted.
-struct RateWindow {
-    limit: Option<RateLimit>,
-    opened: Instant,
-    count: u64,
-}
-
-/// What counting one request found.
-pub(crate) struct RateCount {
-    pub(crate) limit: u64,
-    pub(crate) remaining: u64,
-    /// Whole seconds until the window resets (rounded up).
-    pub(crate) reset: u64,
-    /// Over the enforced limit: the request is refused.
-    pub(crate) refused: bool,
-}
 
 impl Shared {
     pub(crate) fn new(mut settings: Settings, delays: Delays, base_url: String) -> Self {
@@ -91,11 +71,7 @@ impl Shared {
             store: Mutex::new(Store::default()),
             faults: Mutex::new(FaultQueue::default()),
             delays: Mutex::new(delays),
-            rate: Mutex::new(RateWindow {
-                limit: None,
-                opened: Instant::now(),
-                count: 0,
-            }),
+            rate: Mutex::new(RateWindows::default()),
             persisting: Mutex::new(()),
         }
     }
@@ -132,47 +108,26 @@ impl Shared {
         *self.delays.lock().unwrap_or_else(|e| e.into_inner()) = delays;
     }
 
-    /// Enforces `limit` from now on (a fresh window), or stops enforcing with `None`.
+    /// Enforces `limit` from now on (every key in a fresh window), or stops enforcing
+    /// with `None`.
     pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        let mut rate = self.rate.lock().unwrap_or_else(|e| e.into_inner());
-        rate.limit = limit;
-        rate.opened = Instant::now();
-        rate.count = 0;
+        self.rate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .set_limit(limit);
     }
 
     pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
-        self.rate.lock().unwrap_or_else(|e| e.into_inner()).limit
+        self.rate.lock().unwrap_or_else(|e| e.into_inner()).limit()
     }
 
-    /// Counts a request in the current window. Without an enforced limit the window is a
-    /// minute and [`RATE_LIMIT`] is only announced. A refused request is not counted, as
-    /// it used nothing.
-    pub(crate) fn count_request(&self) -> RateCount {
-        let mut rate = self.rate.lock().unwrap_or_else(|e| e.into_inner());
-        let (limit, window) = match rate.limit {
-            Some(l) => (
-                u64::from(l.requests),
-                l.window.max(Duration::from_millis(1)),
-            ),
-            None => (RATE_LIMIT, Duration::from_secs(60)),
-        };
-        let now = Instant::now();
-        if now.duration_since(rate.opened) >= window {
-            rate.opened = now;
-            rate.count = 0;
-        }
-        let refused = rate.limit.is_some() && rate.count >= limit;
-        if !refused {
-            rate.count += 1;
-        }
-        let left = window.saturating_sub(now.duration_since(rate.opened));
-        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        RateCount {
-            limit,
-            remaining: limit.saturating_sub(rate.count),
-            reset: reset.max(1),
-            refused,
-        }
+    /// Counts a request of API key `key` (empty without one) in its window (see
+    /// `rate`).
+    pub(crate) fn count_request(&self, key: &str) -> RateCount {
+        self.rate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count(key, Instant::now())
     }
 }
 

@@ -70,6 +70,16 @@ async fn faults_drive_the_retry_policy() {
     let rate = &api_error(&err).rate_limit;
     assert_eq!(rate.retry_after, Some(Duration::from_secs(2)));
     assert_eq!(rate.remaining, Some(0));
+    // With the API's error body, as the enforced rate limit answers.
+    assert_eq!(api_error(&err).code.as_deref(), Some("429"), "{err}");
+    assert!(
+        api_error(&err)
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("retry in 2 s"),
+        "{err}"
+    );
 
     // Filters: path and method.
     emu.inject(Fault::status(500).path_contains("/ccpm/"));
@@ -169,4 +179,44 @@ async fn faults_drive_the_retry_policy() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
+}
+
+/// A `429` from a fault carries the error body of the API the path belongs to, the shape
+/// the enforced rate limit's `429` has: nested for connectors, a list for plugins.
+#[tokio::test]
+async fn injected_429s_carry_the_apis_error_body() {
+    let emu = emulator().await;
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    emu.inject(Fault::rate_limited(Duration::from_millis(1500)).times(2));
+    let resp = http
+        .get(format!(
+            "{base}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors"
+        ))
+        .header("authorization", basic("K", "S"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers()["retry-after"], "2");
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 429, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Too Many Requests"),
+        "{body}"
+    );
+    let resp = http
+        .get(format!("{base}/ccpm/v1/plugins?environment={ENV}"))
+        .header("authorization", basic("K", "S"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["status"], "429", "{body}");
+    assert_eq!(body["errors"][0]["code"], "too_many_requests", "{body}");
 }

@@ -147,3 +147,66 @@ async fn the_rate_limit_is_set_over_http() {
         assert_eq!(body["error"]["code"], 400, "{bad}: {body}");
     }
 }
+
+// Paused time: the two keys' windows open 4 s apart and end exactly 4 s apart.
+#[tokio::test(start_paused = true)]
+async fn each_api_key_has_its_own_window() {
+    let emu = Emulator::builder()
+        .rate_limit(2, Duration::from_secs(10))
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let connectors = format!(
+        "{}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors",
+        emu.base_url()
+    );
+    let get = |key: &str| {
+        http.get(&connectors)
+            .header("authorization", basic(key, "S"))
+            .send()
+    };
+
+    assert_eq!(header(&get("A").await.unwrap(), "x-ratelimit-remaining"), 1);
+    assert_eq!(header(&get("A").await.unwrap(), "x-ratelimit-remaining"), 0);
+    let refused = get("A").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(header(&refused, "retry-after"), 10);
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Key B is not held back by key A, and its headers are its own: a window that opened
+    // with its first request.
+    let b = get("B").await.unwrap();
+    assert_eq!(b.status(), 200);
+    assert_eq!(header(&b, "x-ratelimit-limit"), 2);
+    assert_eq!(header(&b, "x-ratelimit-remaining"), 1);
+    assert_eq!(header(&b, "x-ratelimit-reset"), 10);
+    let a = get("A").await.unwrap();
+    assert_eq!(a.status(), 429);
+    assert_eq!(header(&a, "x-ratelimit-reset"), 6);
+    assert_eq!(header(&a, "retry-after"), 6);
+    // The secret plays no part: the key is the user name.
+    let same_key = http
+        .get(&connectors)
+        .header("authorization", basic("B", "another-secret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&same_key, "x-ratelimit-remaining"), 0);
+    assert_eq!(get("B").await.unwrap().status(), 429);
+
+    // A's window ends at 10 s, B's at 14 s.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(get("A").await.unwrap().status(), 200);
+    let b = get("B").await.unwrap();
+    assert_eq!(b.status(), 429);
+    assert_eq!(header(&b, "retry-after"), 4);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(get("B").await.unwrap().status(), 200);
+
+    // Setting the limit again starts every key afresh.
+    emu.set_rate_limit(1, Duration::from_secs(60));
+    assert_eq!(get("A").await.unwrap().status(), 200);
+    assert_eq!(get("B").await.unwrap().status(), 200);
+    assert_eq!(get("A").await.unwrap().status(), 429);
+}
