@@ -3,7 +3,7 @@
 //! in their services' formats instead (`storage_errors`).
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
@@ -19,6 +19,8 @@ pub(crate) enum Shape {
     Nested,
     /// `create_connector` 400: `{"code": 400, "message": "..."}`.
     Flat,
+    /// `create_connector` 500: `{"error_code": 500, "message": "..."}`.
+    ErrorCode,
     /// Custom plugins, presigned URLs, runtimes and ccpm: `{"errors": [{...}]}`.
     List,
 }
@@ -123,6 +125,7 @@ impl Failure {
         match self.shape {
             Shape::Nested => json!({"error": {"code": code, "message": self.message}}),
             Shape::Flat => json!({"code": code, "message": self.message}),
+            Shape::ErrorCode => json!({"error_code": code, "message": self.message}),
             Shape::List => {
                 let mut item = json!({
                     "id": random_hex(32),
@@ -145,6 +148,39 @@ impl Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         json_response(self.status, &self.body())
+    }
+}
+
+/// A `429` in the error shape of the API `path` belongs to, with `Retry-After: secs`: the
+/// answer of the enforced rate limit and of an injected one.
+pub(crate) fn too_many_requests(path: &str, secs: u64, message: String) -> Response {
+    let mut response = Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        Shape::for_path(path),
+        "too_many_requests",
+        message,
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
+
+/// The `code` of an `{"errors": [...]}` item for an error status with no more specific
+/// code.
+pub(crate) fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "unauthorized",
+        402 => "payment_required",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "resource_already_exists",
+        413 => "request_entity_too_large",
+        422 => "invalid_configuration",
+        429 => "too_many_requests",
+        s if s >= 500 => "server_error",
+        _ => "bad_request",
     }
 }
 

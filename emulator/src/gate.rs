@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth;
 use crate::control;
-use crate::errors::{Failure, Shape};
-use crate::faults::{FaultKind, whole_seconds};
+use crate::errors::{Failure, Shape, too_many_requests};
+use crate::fault_answer;
+use crate::faults::{Fault, FaultKind};
 use crate::ids::random_uuid;
 use crate::persist;
 use crate::rate::RateCount;
-use crate::storage_errors;
 use crate::store::App;
 
 fn is_api(path: &str) -> bool {
@@ -85,11 +85,14 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
         return next.run(request).await;
     }
     let fault = app.faults().take(request.method(), path);
-    let early = match fault.as_ref().and_then(|f| fault_answer(f, path)) {
+    let early = match fault
+        .as_ref()
+        .and_then(|f| fault_answer::answer(f, request.method(), path))
+    {
         Some(answer) => Some(answer),
         None => {
-            if let Some(FaultKind::Delay(d)) = fault {
-                tokio::time::sleep(d).await;
+            if let Some(FaultKind::Delay(d)) = fault.as_ref().map(Fault::kind) {
+                tokio::time::sleep(*d).await;
             }
             match auth::check(request.headers(), app.settings.credentials.as_ref()) {
                 Err(refusal) if is_api(path) => Some(auth::unauthorized(refusal)),
@@ -98,10 +101,12 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
         }
     };
     if !is_api(path) {
-        return match early {
+        let mut response = match early {
             Some(answer) => closing(answer, has_body),
             None => next.run(request).await,
         };
+        fault_answer::add_headers(fault.as_ref(), &mut response);
+        return response;
     }
     let count = app.count_request(&auth::api_key(request.headers()));
     let mut response = match early {
@@ -118,6 +123,7 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
         .or_insert(HeaderValue::from(count.remaining));
     h.entry("x-ratelimit-reset")
         .or_insert(HeaderValue::from(count.reset));
+    fault_answer::add_headers(fault.as_ref(), &mut response);
     response
 }
 
@@ -132,21 +138,6 @@ fn rate_limited(path: &str, count: &RateCount) -> Response {
             count.limit, count.reset
         ),
     )
-}
-
-/// A `429` in the error shape of the API `path` belongs to, with `Retry-After: secs`.
-fn too_many_requests(path: &str, secs: u64, message: String) -> Response {
-    let mut response = Failure::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        Shape::for_path(path),
-        "too_many_requests",
-        message,
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    response
 }
 
 /// Drops the backslashes a shell escape left in a URL (`...plugins\?page_size\=20`): at the
@@ -172,45 +163,4 @@ pub(crate) async fn normalize_uri(mut request: Request, next: Next) -> Response 
         }
     }
     next.run(request).await
-}
-
-/// The answer of a rate-limit or status fault for a request to `path`.
-fn fault_answer(kind: &FaultKind, path: &str) -> Option<Response> {
-    match kind {
-        FaultKind::Delay(_) => None,
-        FaultKind::RateLimited { retry_after } => {
-            let secs = whole_seconds(*retry_after);
-            let mut response = if path.starts_with("/_storage/") {
-                storage_errors::throttled(path)
-            } else {
-                too_many_requests(
-                    path,
-                    secs,
-                    format!(
-                        "Too Many Requests: retry in {secs} s (fault injected by the emulator)"
-                    ),
-                )
-            };
-            let h = response.headers_mut();
-            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            h.insert("x-ratelimit-reset", HeaderValue::from(secs));
-            h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-            Some(response)
-        }
-        FaultKind::Status(code) => {
-            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if path.starts_with("/_storage/") {
-                return Some(storage_errors::failed(path, status));
-            }
-            let message = format!(
-                "{} (fault injected by the emulator)",
-                status.canonical_reason().unwrap_or("Error")
-            );
-            let mut failure = Failure::new(status, Shape::for_path(path), "server_error", message);
-            if status.is_client_error() {
-                failure.code = "bad_request";
-            }
-            Some(failure.into_response())
-        }
-    }
 }

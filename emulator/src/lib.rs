@@ -188,11 +188,18 @@
 //! then `READY`. Uploads may be used more than once; `upload_source.upload_id` is answered
 //! as an empty string. Deleting a ccpm plugin deletes its versions.
 //!
-//! **Faults.** [`EmulatorHandle::inject`] (or `POST /_emulator/faults` with
-//! `{"kind": "rate_limit" | "status" | "delay", "times", "path", "method",
-//! "retry_after_secs", "status", "delay_ms"}`; `GET` lists, `DELETE` clears) makes the next
-//! matching requests answer `429` with `Retry-After`, answer a 4xx/5xx in the shape of the
-//! API concerned, or wait before being handled. `GET /_emulator/health` answers `200`.
+//! **Faults.** [`EmulatorHandle::inject`] (or `POST /_emulator/faults`; `GET` lists,
+//! `DELETE` clears) makes the next matching requests answer `429` with `Retry-After`,
+//! answer any 4xx/5xx, or wait before being handled. A fault applies `times` (default 1)
+//! or [`until_cleared`](Fault::until_cleared), to the requests its filters select: the
+//! operation by its `operationId` in the published specs ([`Fault::operation`],
+//! `create_connector`), a path template, a path fragment, a method. Its answer has by
+//! default the error body the API concerned has for the status (for `create_connector`,
+//! its documented flat `400` and `{"error_code", "message"}` `500`); a fault can keep
+//! that shape with its own [`message`](Fault::message), or answer any JSON
+//! ([`json_body`](Fault::json_body)), any text such as a proxy's HTML page
+//! ([`raw_body`](Fault::raw_body)) or nothing ([`empty_body`](Fault::empty_body)), and add
+//! [`header`](Fault::header)s. `GET /_emulator/health` answers `200`.
 //! See **Authentication** for the credentials they need.
 //!
 //! **The usage guide's curl commands** work with `http://127.0.0.1:PORT` in place of
@@ -212,8 +219,15 @@
 //! E=http://127.0.0.1:8080/_emulator
 //! # Readiness probe: 200 "ok".
 //! curl $E/health
-//! # Faults (inject): 201 with the fault; GET lists, DELETE clears (204).
+//! # Faults (inject): 201 with the fault; GET lists, DELETE clears (204). Keys: kind
+//! # (rate_limit, status, delay), times or until_cleared, filters (operation,
+//! # path_template, path, method), retry_after_secs, status, delay_ms, at most one of
+//! # message, body (JSON), raw_body (with content_type) and empty_body, and headers.
 //! curl -X POST $E/faults -d '{"kind": "status", "status": 503, "times": 2, "path": "/connectors"}'
+//! curl -X POST $E/faults -d '{"kind": "status", "status": 402, "operation": "create_connector",
+//!      "body": {"error": {"code": 402, "message": "add a payment method"}}, "headers": {"x-billing": "required"}}'
+//! curl -X POST $E/faults -d '{"kind": "status", "status": 503, "operation": "get_connector_status",
+//!      "until_cleared": true, "raw_body": "<html>upstream down</html>", "content_type": "text/html"}'
 //! # Fail a connector (fail_connector): 204. "task" and "persistent" are optional; a
 //! # "task" the connector does not run (0 to tasks.max - 1) is a 404 naming its tasks.
 //! curl -X POST $E/connectors/env-1/lkc-1/my-connector/fail \
@@ -326,12 +340,14 @@
 // there is no import cycle.
 //
 // 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
-//    `json` (JSON answers), `faults` (what a fault is, the queue), `uploads` (what a
+//    `json` (JSON answers), `uploads` (what a
 //    presigned upload is, their index), `catalog` (managed plugins: data and checks),
 //    `form` (the multipart reader), `lifecycle` (injected failures, delays), `rate` (the
-//    rate-limit windows, per API key).
+//    rate-limit windows, per API key), `operations` (the specs' operation ids). `faults`
+//    (what a fault is, the queue) imports `operations` alone.
 // 1. Answers and request checks shared by the handlers: `errors` (the API's error shapes),
-//    `storage_errors` (the storage services' error documents), `auth`, `paging`.
+//    `storage_errors` (the storage services' error documents), `auth`, `paging`,
+//    `fault_answer` (how a fault is answered).
 // 2. The store: `store` (everything remembered, settings, the fault queue, the delays and
 //    the rate windows), above the data it holds and below every handler.
 // 3. Over the store: `resolve` (what a connector configuration runs, and how it fails),
@@ -354,6 +370,7 @@ mod control;
 mod control_connectors;
 mod custom_plugins;
 mod errors;
+mod fault_answer;
 mod faults;
 mod form;
 mod gate;
@@ -362,6 +379,7 @@ mod ids;
 mod json;
 mod lifecycle;
 mod offsets;
+mod operations;
 mod paging;
 mod persist;
 mod presign;

@@ -220,3 +220,210 @@ async fn injected_429s_carry_the_apis_error_body() {
     assert_eq!(body["errors"][0]["status"], "429", "{body}");
     assert_eq!(body["errors"][0]["code"], "too_many_requests", "{body}");
 }
+
+/// Any error status with any body on one operation, by `operationId`: the documented
+/// shapes by default (create's flat `400` and `error_code` `500`), a chosen message, JSON,
+/// raw text or nothing, with extra headers, `times` or until cleared.
+#[tokio::test]
+async fn any_status_and_body_on_one_operation() {
+    let emu = emulator().await;
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    let connectors = format!("{base}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors");
+    let auth = basic("K", "S");
+    let create = |name: &str| {
+        http.post(&connectors)
+            .header("authorization", &auth)
+            .json(&s3_sink_request(name, "1"))
+            .send()
+    };
+    let list = || http.get(&connectors).header("authorization", &auth).send();
+
+    let billing = json!({"error": {"code": 402, "message": "add a payment method"}});
+    emu.inject(
+        Fault::status(402)
+            .operation("create_connector")
+            .json_body(billing.clone())
+            .header("x-billing", "required")
+            .header("x-ratelimit-remaining", "7")
+            .times(2),
+    );
+    assert_eq!(list().await.unwrap().status(), 200, "another operation");
+    for _ in 0..2 {
+        let resp = create("paid").await.unwrap();
+        assert_eq!(resp.status(), 402);
+        assert_eq!(resp.headers()["x-billing"], "required");
+        assert_eq!(
+            resp.headers()["x-ratelimit-remaining"],
+            "7",
+            "the fault's header wins"
+        );
+        assert!(resp.headers().contains_key("x-request-id"));
+        assert_eq!(resp.json::<Value>().await.unwrap(), billing);
+    }
+    assert_eq!(create("paid").await.unwrap().status(), 201);
+
+    // The API's own shape for the status on that operation, with a chosen message.
+    emu.inject(
+        Fault::status(400)
+            .operation("create_connector")
+            .message("plan too small"),
+    );
+    let resp = create("flat").await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"code": 400, "message": "plan too small"})
+    );
+    emu.inject(Fault::status(500).operation("create_connector"));
+    let body: Value = create("flat").await.unwrap().json().await.unwrap();
+    assert_eq!(body["error_code"], 500, "{body}");
+    emu.inject(Fault::status(402).operation("get_connector"));
+    let resp = http
+        .get(format!("{connectors}/paid"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 402);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 402, "{body}");
+
+    // Through the client: the status and the message it parsed.
+    let client = client(&emu);
+    emu.inject(
+        Fault::status(402)
+            .operation("create_connector")
+            .message("add a card"),
+    );
+    let err = client
+        .connect()
+        .raw()
+        .create_connector(ENV, CLUSTER, &s3_sink_request("via-client", "1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(402));
+    assert_eq!(api_error(&err).message.as_deref(), Some("add a card"));
+
+    // A proxy's HTML page on every status read, until cleared.
+    emu.inject(
+        Fault::status(503)
+            .operation("get_connector_status")
+            .raw_body("text/html", "<html><body>upstream down</body></html>")
+            .until_cleared(),
+    );
+    for _ in 0..3 {
+        let resp = http
+            .get(format!("{connectors}/paid/status"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 503);
+        assert_eq!(resp.headers()["content-type"], "text/html");
+        assert_eq!(
+            resp.text().await.unwrap(),
+            "<html><body>upstream down</body></html>"
+        );
+    }
+    assert_eq!(emu.pending_faults()[0].remaining(), u32::MAX);
+    emu.clear_faults();
+    let resp = http
+        .get(format!("{connectors}/paid/status"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // A path template, and an empty body.
+    emu.inject(
+        Fault::status(502)
+            .path_template("/connect/v1/environments/{e}/clusters/{c}/connectors/{name}")
+            .empty_body(),
+    );
+    assert_eq!(list().await.unwrap().status(), 200);
+    let resp = http
+        .delete(format!("{connectors}/paid"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 502);
+    assert!(resp.bytes().await.unwrap().is_empty());
+}
+
+/// The same faults over HTTP: `operation`, a body, headers, `until_cleared`.
+#[tokio::test]
+async fn status_faults_with_bodies_over_http() {
+    let emu = emulator().await;
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    let control = format!("{base}/_emulator/faults");
+    let plugins = format!("{base}/ccpm/v1/plugins?environment={ENV}");
+    let fault = json!({
+        "kind": "status", "status": 402, "operation": "list_plugins", "until_cleared": true,
+        "body": {"errors": [{"status": "402", "detail": "billing"}]},
+        "headers": {"x-billing": "required"}
+    });
+    let resp = http.post(&control).json(&fault).send().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.json::<Value>().await.unwrap(), fault);
+    for _ in 0..2 {
+        let resp = http
+            .get(&plugins)
+            .header("authorization", basic("K", "S"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 402);
+        assert_eq!(resp.headers()["x-billing"], "required");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body, fault["body"]);
+    }
+    let listed: Value = http
+        .get(&control)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["faults"], json!([fault]));
+    assert_eq!(http.delete(&control).send().await.unwrap().status(), 204);
+
+    let resp = http
+        .post(&control)
+        .json(&json!({"kind": "status", "status": 409, "operation": "create_plugin", "message": "taken"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let resp = http
+        .post(format!("{base}/ccpm/v1/plugins"))
+        .header("authorization", basic("K", "S"))
+        .json(&json!({"display_name": "p", "environment": {"id": ENV}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["detail"], "taken", "{body}");
+    assert_eq!(
+        body["errors"][0]["code"], "resource_already_exists",
+        "{body}"
+    );
+
+    for bad in [
+        json!({"kind": "status", "operation": "make_coffee"}),
+        json!({"kind": "status", "times": 2, "until_cleared": true}),
+        json!({"kind": "status", "message": "a", "body": {}}),
+        json!({"kind": "delay", "empty_body": true}),
+    ] {
+        let resp = http.post(&control).json(&bad).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{bad}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], 400, "{bad}: {body}");
+    }
+    assert!(emu.pending_faults().is_empty());
+}
