@@ -10,9 +10,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::control_connectors;
+use crate::control_scripts;
 use crate::faults::Fault;
 use crate::lifecycle::{Delays, Failure};
 use crate::rate::RateLimit;
+use crate::script::Script;
 use crate::store::App;
 
 /// What [`EmulatorHandle::inspect`] counts. Not part of the stable API.
@@ -103,6 +105,63 @@ impl EmulatorHandle {
     /// `POST /_emulator/connectors/{environment}/{cluster}/{name}/recover`.
     pub fn recover_connector(&self, environment: &str, cluster: &str, name: &str) -> bool {
         control_connectors::recover(&self.shared, environment, cluster, name)
+    }
+
+    /// Gives a connector a [`Script`] of states, starting now: its status follows the
+    /// script (an empty one clears it). `false` when there is no such connector. HTTP:
+    /// `PUT /_emulator/connectors/{environment}/{cluster}/{name}/script`.
+    ///
+    /// ```no_run
+    /// # async fn run(emulator: ccloud_connect_emulator::EmulatorHandle) {
+    /// use ccloud_connect_emulator::Script;
+    /// assert!(emulator.script_connector("env-1", "lkc-1", "my-connector", Script::stuck_provisioning()));
+    /// # }
+    /// ```
+    pub fn script_connector(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+        script: Script,
+    ) -> bool {
+        control_scripts::script(&self.shared, environment, cluster, name, script)
+    }
+
+    /// Ends a connector's script: it shows its own lifecycle again, at once (the
+    /// provisioning delay, pauses, restarts and failures that happened meanwhile
+    /// included; a stale-status window in progress is cut short). `false`
+    /// when there is no such connector. HTTP:
+    /// `DELETE /_emulator/connectors/{environment}/{cluster}/{name}/script`.
+    pub fn clear_connector_script(&self, environment: &str, cluster: &str, name: &str) -> bool {
+        control_scripts::clear_script(&self.shared, environment, cluster, name)
+    }
+
+    /// Keeps a [`Script`] for the next connector created with this name in this cluster
+    /// (`POST .../connectors`, or a `PUT .../config` that creates it): it starts at the
+    /// creation, so a test can create and then wait. Once; a second call replaces the
+    /// script waiting, an empty script withdraws it. A connector of that name that exists
+    /// now is not affected. HTTP:
+    /// `PUT /_emulator/connectors/{environment}/{cluster}/{name}/next-script`.
+    pub fn script_next_connector(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+        script: Script,
+    ) {
+        control_scripts::script_next(&self.shared, environment, cluster, name, script);
+    }
+
+    /// Withdraws the script waiting for the next connector of this name; `false` when
+    /// none was waiting. HTTP:
+    /// `DELETE /_emulator/connectors/{environment}/{cluster}/{name}/next-script`.
+    pub fn clear_next_connector_script(
+        &self,
+        environment: &str,
+        cluster: &str,
+        name: &str,
+    ) -> bool {
+        control_scripts::clear_next(&self.shared, environment, cluster, name)
     }
 
     /// Sets the lifecycle delays for the actions accepted from now on. HTTP:

@@ -118,6 +118,22 @@
 //! | custom (`confluent.connector.type=CUSTOM`): no `confluent.custom.plugin.id`, or no such plugin (connect/v1 plugins anywhere, ccpm plugins in the connector's environment) | custom: `confluent.custom.connect.plugin.runtime` not a listed runtime, or a Java version the runtime does not support |
 //! | `confluent.connector.type` other than `MANAGED`/`CUSTOM` | |
 //!
+//! **Scripted states.** A [`Script`] is a sequence of states (`PROVISIONING`, `RUNNING`,
+//! `PAUSED`, `FAILED` with a trace, `DEGRADED` with a task's trace), each shown for its
+//! duration, the last for ever. [`EmulatorHandle::script_connector`] (HTTP:
+//! `PUT /_emulator/connectors/{environment}/{cluster}/{name}/script`) starts one on an
+//! existing connector; [`EmulatorHandle::script_next_connector`] (HTTP: `PUT .../next-script`)
+//! keeps one for the next connector created with that name, starting at its creation, so
+//! a test can create and wait. While it runs, the status (`GET .../status`,
+//! `expand=status`), the tasks and the inspected state follow the script alone, connector
+//! and tasks consistently (`FAILED` carries the trace in `connector.trace` and as every
+//! task's `msg`, as an injected failure does); the connector's own lifecycle goes on
+//! underneath and shows once the script is cleared (`DELETE .../script`,
+//! [`EmulatorHandle::clear_connector_script`]). [`Script::stuck_provisioning`] (HTTP:
+//! `{"steps": [{"state": "PROVISIONING"}]}`) is a connector that never leaves
+//! `PROVISIONING` until cleared. Scripts use the runtime's clock (tokio's), so a test on
+//! paused time steps through them exactly.
+//!
 //! **Masked secrets.** A `PUT .../config` that sends a sensitive key's mask
 //! `****************` back keeps the stored value; any other value replaces it. This is
 //! what Confluent's CLI relies on (`confluent connect cluster update` reads the masked
@@ -237,6 +253,17 @@
 //! # A connector as stored (connector_config, connector_plugin_version), secrets unmasked:
 //! # {"config": {...}, "plugin_version": "1.0.0" | null, "state": "RUNNING"}
 //! curl $E/connectors/env-1/lkc-1/my-connector
+//! # Scripted states (script_connector): the status follows the steps, the last for
+//! # ever; every step but the last needs for_ms; FAILED and DEGRADED need a trace. 204,
+//! # or 404 for an unknown connector; DELETE ends the script (clear_connector_script).
+//! curl -X PUT $E/connectors/env-1/lkc-1/my-connector/script -d '{"steps": [
+//!      {"state": "PROVISIONING", "for_ms": 2000}, {"state": "RUNNING", "for_ms": 1000},
+//!      {"state": "FAILED", "trace": "java.lang.OutOfMemoryError", "for_ms": 1000},
+//!      {"state": "RUNNING"}]}'
+//! curl -X DELETE $E/connectors/env-1/lkc-1/my-connector/script
+//! # A script for the next connector created with that name (script_next_connector),
+//! # here stuck in PROVISIONING: 204; DELETE withdraws it (404 when none waits).
+//! curl -X PUT $E/connectors/env-1/lkc-1/new-connector/next-script -d '{"steps": [{"state": "PROVISIONING"}]}'
 //! # Lifecycle delays (set_delays, delays): PUT changes the keys given (204), GET shows all.
 //! curl -X PUT $E/delays -d '{"provisioning_ms": 1000, "restart_ms": 2000, "pause_ms": 500, "resume_ms": 500, "stale_status_ms": 300}'
 //! curl $E/delays
@@ -302,7 +329,8 @@
 //! at start it is restored and the seed is ignored; otherwise the seed is applied and
 //! written at once. Delays still running are counted again from the restart; a stale-status
 //! window, the faults, the delays and the rate limit are settings, not state, and are not
-//! saved. A write that fails answers `500` (the change was made in memory).
+//! saved; neither are scripts (a connector's script and those waiting for a connector),
+//! which are timers: a restarted emulator shows each connector's own lifecycle. A write that fails answers `500` (the change was made in memory).
 //!
 //! # Where the emulator guesses
 //!
@@ -329,6 +357,9 @@
 //!   Confluent documents its limits per key; how the real service shapes its windows is
 //!   not published.
 //! - **A key left out of a config PUT is removed** (see **Masked secrets**).
+//! - **`DEGRADED`**, which only a [`Script`] shows, is drawn as the connector running with
+//!   task 0 `FAILED` (the step's trace as its `msg`) and the other tasks `RUNNING`, and no
+//!   `connector.trace`; Confluent does not document what a degraded connector's tasks show.
 //! - **Task failures** show as Kafka Connect shows them (task `FAILED` with a `msg`, the
 //!   connector `RUNNING`); the cloud API may summarise them differently (`DEGRADED`).
 //! - **A config PUT provisions again** for the provisioning delay, though the usage guide
@@ -340,6 +371,7 @@
 // there is no import cycle.
 //
 // 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
+//    `script` (scripted states),
 //    `json` (JSON answers), `uploads` (what a
 //    presigned upload is, their index), `catalog` (managed plugins: data and checks),
 //    `form` (the multipart reader), `lifecycle` (injected failures, delays), `rate` (the
@@ -355,7 +387,8 @@
 //    (the state file).
 // 4. Handlers: `connectors`, `offsets`, `custom_plugins`, `ccpm`, `presign` (issuing
 //    upload URLs), `storage` (the upload endpoints), `control` (faults, health) and
-//    `control_connectors` (failures, inspection, delays, rate limit) under `/_emulator/`.
+//    `control_connectors` (failures, inspection, delays, rate limit) and
+//    `control_scripts` (scripted states) under `/_emulator/`.
 // 5. Control from Rust: `seed` (applies a seed through the handlers' constructors),
 //    `handle` (`EmulatorHandle`, calling the control functions).
 // 6. The edge: `gate` (middleware), `routes` (the router), `config` (the builder and
@@ -368,6 +401,7 @@ mod config;
 mod connectors;
 mod control;
 mod control_connectors;
+mod control_scripts;
 mod custom_plugins;
 mod errors;
 mod fault_answer;
@@ -387,6 +421,7 @@ mod query;
 mod rate;
 mod resolve;
 mod routes;
+mod script;
 mod seed;
 mod storage;
 mod storage_errors;
@@ -400,6 +435,7 @@ pub use handle::EmulatorHandle;
 #[doc(hidden)]
 pub use handle::Inspection;
 pub use lifecycle::{Delays, Failure};
+pub use script::{Script, ScriptedState};
 pub use seed::{Seed, SeedError};
 
 /// Entry point of the emulator: [`Emulator::builder`] configures one, and

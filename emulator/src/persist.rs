@@ -203,6 +203,7 @@ impl Snapshot {
                 paused: c.paused,
                 pause_change: c.pause_change.map(|(ms, p)| (after(now, ms), p)),
                 stale: None,
+                script: None,
                 failure: c.failure,
                 injected: c.injected,
                 offsets: c.offsets,

@@ -10,7 +10,8 @@ use axum::routing::{get, post, put};
 use crate::errors::{Failure, Shape};
 use crate::store::App;
 use crate::{
-    ccpm, connectors, control, control_connectors, custom_plugins, gate, offsets, storage,
+    ccpm, connectors, control, control_connectors, control_scripts, custom_plugins, gate, offsets,
+    storage,
 };
 
 pub(crate) fn router(app: App) -> Router {
@@ -112,6 +113,14 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/_emulator/connectors/{env}/{cluster}/{name}/recover",
             post(control_connectors::recover_connector),
+        )
+        .route(
+            "/_emulator/connectors/{env}/{cluster}/{name}/script",
+            put(control_scripts::put_script).delete(control_scripts::delete_script),
+        )
+        .route(
+            "/_emulator/connectors/{env}/{cluster}/{name}/next-script",
+            put(control_scripts::put_next_script).delete(control_scripts::delete_next_script),
         )
         .route(
             "/_emulator/delays",

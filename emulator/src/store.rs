@@ -20,6 +20,7 @@ use crate::faults::FaultQueue;
 use crate::ids::random_uuid;
 use crate::lifecycle::{Delays, Failure as Injected};
 use crate::rate::{RateCount, RateLimit, RateWindows};
+use crate::script::{Script, ScriptedState};
 use crate::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
@@ -143,7 +144,12 @@ pub(crate) struct Store {
     pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
     pub(crate) ccpm_plugins: BTreeMap<String, CcpmPlugin>,
     pub(crate) uploads: Uploads,
+    /// Scripts waiting for a connector to be created, by environment, cluster and name.
+    pub(crate) next_scripts: BTreeMap<ConnectorKey, Script>,
 }
+
+/// One connector name of one cluster.
+pub(crate) type ConnectorKey = (String, String, String);
 
 impl Store {
     /// A number that orders resources by creation; page tokens carry it.
@@ -170,8 +176,13 @@ impl Store {
             .get_mut(name)
     }
 
-    /// Stores a connector, creating its cluster's entry on its first connector.
-    pub(crate) fn insert_connector(&mut self, env: &str, cluster: &str, connector: Connector) {
+    /// Stores a connector, creating its cluster's entry on its first connector. A script
+    /// waiting for its name starts now.
+    pub(crate) fn insert_connector(&mut self, env: &str, cluster: &str, mut connector: Connector) {
+        let key = (env.to_owned(), cluster.to_owned(), connector.name.clone());
+        if let Some(script) = self.next_scripts.remove(&key) {
+            connector.script = Some((script, Instant::now()));
+        }
         self.clusters
             .entry((env.to_owned(), cluster.to_owned()))
             .or_default()
@@ -230,6 +241,8 @@ pub(crate) struct Connector {
     pub(crate) injected: Option<Injected>,
     pub(crate) offsets: Vec<ConnectorOffset>,
     pub(crate) offsets_request: Option<OffsetsRequest>,
+    /// A script a test set, and when it started: the status follows it alone.
+    pub(crate) script: Option<(Script, Instant)>,
 }
 
 /// The latest offsets alteration of a connector.
@@ -291,8 +304,24 @@ impl Connector {
         self.injected.as_ref().filter(|f| f.task_id().is_none())
     }
 
+    /// The state its script shows at `now`, when it has one.
+    pub(crate) fn scripted(&self, now: Instant) -> Option<&ScriptedState> {
+        let (script, started) = self.script.as_ref()?;
+        script.state_at(now.saturating_duration_since(*started))
+    }
+
     /// The connector's state and, when it failed, the trace.
     pub(crate) fn state(&self, now: Instant) -> (connect::ConnectorState, Option<&str>) {
+        use connect::ConnectorState as S;
+        if let Some(scripted) = self.scripted(now) {
+            return match scripted {
+                ScriptedState::Provisioning => (S::Provisioning, None),
+                ScriptedState::Running => (S::Running, None),
+                ScriptedState::Paused => (S::Paused, None),
+                ScriptedState::Failed { trace } => (S::Failed, Some(trace)),
+                ScriptedState::Degraded { .. } => (S::Degraded, None),
+            };
+        }
         if now < self.ready_at {
             (connect::ConnectorState::Provisioning, None)
         } else if let Some(trace) = &self.failure {
@@ -315,6 +344,21 @@ impl Connector {
     ) -> Vec<(i64, connect::ConnectorState, Option<String>)> {
         use connect::ConnectorState as S;
         let (state, trace) = self.state(now);
+        if let Some(scripted) = self.scripted(now) {
+            let tasks = 0..self.task_count();
+            return match scripted {
+                ScriptedState::Provisioning => Vec::new(),
+                ScriptedState::Degraded { trace } => tasks
+                    .map(|id| match id {
+                        0 => (id, S::Failed, Some(trace.clone())),
+                        _ => (id, S::Running, None),
+                    })
+                    .collect(),
+                _ => tasks
+                    .map(|id| (id, state.clone(), trace.map(str::to_owned)))
+                    .collect(),
+            };
+        }
         let failed_task = self
             .injected
             .as_ref()

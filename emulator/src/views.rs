@@ -71,6 +71,7 @@ pub(crate) fn new_connector(
         injected: None,
         offsets,
         offsets_request: None,
+        script: None,
     }
 }
 
@@ -149,10 +150,10 @@ pub(crate) fn live_status(conn: &Connector, now: Instant) -> Value {
 }
 
 /// The status `GET .../status` answers: the one from before the last lifecycle action
-/// while its stale-status window lasts, else the live one.
+/// while its stale-status window lasts, else the live one; a script wins over both.
 pub(crate) fn status_view(conn: &Connector, now: Instant) -> Value {
     match &conn.stale {
-        Some((until, before)) if now < *until => before.clone(),
+        Some((until, before)) if now < *until && conn.script.is_none() => before.clone(),
         _ => live_status(conn, now),
     }
 }

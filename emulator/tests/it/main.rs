@@ -12,6 +12,7 @@ mod lifecycle;
 mod plugins;
 mod presigned;
 mod rate_limit;
+mod scripts;
 mod seed;
 mod seed_schema;
 mod state_file;
