@@ -22,8 +22,8 @@ pub enum FaultKind {
         /// The wait announced in `Retry-After` and `X-RateLimit-Reset`.
         retry_after: Duration,
     },
-    /// Answer with this status (400 to 599) and an error body in the shape of the API the
-    /// path belongs to.
+    /// Answer with this status (400 to 599) and an error body in the shape the API the
+    /// path belongs to has for it, unless the fault sets another body.
     Status(u16),
     /// Wait this long, then handle the request normally.
     Delay(Duration),
