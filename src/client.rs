@@ -9,8 +9,11 @@ use reqwest::header::HeaderValue;
 
 use crate::ccpm::{Ccpm, CcpmApi};
 use crate::connect::{Connect, ConnectApi};
+use crate::http::pacing::Limiter;
 use crate::http::transport::Transport;
-use crate::http::{Credentials, Observers, REDACTED, RequestView, ResponseView, RetryPolicy};
+use crate::http::{
+    Credentials, Observers, Pacing, REDACTED, RequestView, ResponseView, RetryPolicy,
+};
 use crate::{Error, Result};
 
 const DEFAULT_BASE_URL: &str = ClientBuilder::DEFAULT_BASE_URL;
@@ -116,6 +119,7 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    pacing: Pacing,
     observers: Observers,
     max_response_body: u64,
     allow_insecure_http: bool,
@@ -132,6 +136,7 @@ impl Default for ClientBuilder {
             request_timeout: Duration::from_secs(60),
             http: None,
             retry: RetryPolicy::default(),
+            pacing: Pacing::default(),
             observers: Observers::default(),
             max_response_body: Self::DEFAULT_MAX_RESPONSE_BODY,
             allow_insecure_http: false,
@@ -276,6 +281,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How requests are paced under the API's rate limit (default: [`Pacing::Adaptive`],
+    /// which learns the limit from the `X-RateLimit-*` headers and holds requests rather
+    /// than send them into a `429`). The budget is shared by every clone of the client.
+    /// Time spent waiting for budget shows as `budget_wait_ms` in the request span.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
     /// Calls `observer` with every `connect/v1`, `ccpm/v1` and telemetry request just before it is sent: its operation, method,
     /// URL, headers and JSON body. Credentials are never shown (the `Authorization` header is
     /// added after observers ran). A request retried by the [`RetryPolicy`] is shown once.
@@ -364,6 +378,7 @@ impl ClientBuilder {
             observers: self.observers,
             max_body: self.max_response_body,
             allow_insecure_http: self.allow_insecure_http,
+            limiter: Limiter::new(self.pacing),
         });
         // progenitor appends "/connect/v1/..." to this string.
         let stem = base.as_str().trim_end_matches('/');

@@ -111,6 +111,31 @@ pub enum Error {
         message: String,
     },
 
+    /// The client's own rate limiter ([`Pacing`](crate::Pacing)) would have held the
+    /// request past the retry policy's time budget
+    /// ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)), so it was not sent
+    /// (again). Not a timeout of the connection: the API's rate limit is used up for now.
+    #[error(
+        "{api} {operation}: not sent: the rate limit's budget is used up; the client's \
+         limiter would hold the request {:.1}s more, past the retry budget of {:.1}s \
+         (waited {:.1}s, {attempts} attempts sent); raise RetryPolicy::max_elapsed or send less",
+        .more.as_secs_f64(), .budget.as_secs_f64(), .waited.as_secs_f64()
+    )]
+    RateBudget {
+        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+        api: &'static str,
+        /// The operationId.
+        operation: String,
+        /// How long the request had waited for budget, over all its attempts.
+        waited: Duration,
+        /// How much longer it would have had to wait, at least.
+        more: Duration,
+        /// The retry policy's time budget.
+        budget: Duration,
+        /// Attempts sent before the limiter held the request (0: it was never sent).
+        attempts: u32,
+    },
+
     /// The client could not be configured (missing environment variable, bad base URL).
     #[error("configuration: {0}")]
     Config(String),
@@ -207,9 +232,11 @@ impl Error {
         )
     }
 
-    /// `429 Too Many Requests`; see [`ApiError::rate_limit`] for when to try again.
+    /// `429 Too Many Requests` (see [`ApiError::rate_limit`] for when to try again), or a
+    /// request the client's own limiter held back ([`Error::RateBudget`]).
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::RateBudget { .. })
+            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// Refused by the client before anything was sent.
@@ -232,6 +259,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::Storage(e) => is_retryable_status(e.status),
             Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
+            Error::RateBudget { .. } => true,
             _ => false,
         }
     }
@@ -386,6 +414,24 @@ pub(crate) fn decode(
 #[derive(Clone, Debug)]
 pub(crate) struct Refusal(pub(crate) String);
 
+/// A request the rate limiter held past the retry budget, travelling like a [`Refusal`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BudgetHeld {
+    pub(crate) more: Duration,
+    pub(crate) waited: Duration,
+    pub(crate) budget: Duration,
+    pub(crate) attempts: u32,
+}
+
+/// How many attempts the answer a response carries took, and how long: set by the
+/// transport on the final answer, read into [`ApiError::attempts`] and
+/// [`ApiError::elapsed`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempts {
+    pub(crate) count: u32,
+    pub(crate) elapsed: Duration,
+}
+
 /// The [`Error::ResponseRefused`] that `response` stands in for, when the transport refused
 /// the real answer (see [`Refusal`]).
 pub(crate) fn refusal(
@@ -393,12 +439,40 @@ pub(crate) fn refusal(
     operation: &str,
     response: &reqwest::Response,
 ) -> Option<Error> {
+    if let Some(held) = response.extensions().get::<BudgetHeld>() {
+        return Some(Error::RateBudget {
+            api,
+            operation: operation.to_owned(),
+            waited: held.waited,
+            more: held.more,
+            budget: held.budget,
+            attempts: held.attempts,
+        });
+    }
     let refusal = response.extensions().get::<Refusal>()?;
     Some(Error::ResponseRefused {
         api,
         operation: operation.to_owned(),
         message: refusal.0.clone(),
     })
+}
+
+/// The [`Error::Api`] of an error answer, with the attempts the transport recorded on it.
+pub(crate) async fn error_answer(
+    api: &'static str,
+    operation: &str,
+    response: reqwest::Response,
+) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let attempts = response.extensions().get::<Attempts>().copied();
+    let body = read_capped(response).await;
+    let mut err = ApiError::from_parts(api, operation, status, &headers, &body);
+    if let Some(attempts) = attempts {
+        err.attempts = attempts.count.max(1);
+        err.elapsed = attempts.elapsed;
+    }
+    Error::Api(Box::new(err))
 }
 
 /// Converts the result of a generated operation. This is the one place progenitor's error
@@ -435,7 +509,6 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
                 return Err(refused);
             }
             let status = response.status();
-            let headers = response.headers().clone();
             if status.is_success() {
                 // A success status the spec does not list (a 201 where it says 200, say):
                 // the body is still the documented one.
@@ -451,10 +524,7 @@ pub(crate) async fn from_generated<T: DeserializeOwned, E>(
                 return serde_json::from_slice(json)
                     .map_err(|e| decode(api, operation, Some(status), &body, e));
             }
-            let body = read_capped(response).await;
-            Error::Api(Box::new(ApiError::from_parts(
-                api, operation, status, &headers, &body,
-            )))
+            error_answer(api, operation, response).await
         }
     })
 }

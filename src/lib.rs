@@ -21,4 +21,4 @@ pub mod observe {
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
-pub use http::{Credentials, RetryPolicy};
+pub use http::{Credentials, Pacing, RetryPolicy};

@@ -33,7 +33,7 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderValue};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, decode, read_capped, transport};
+use crate::error::{decode, transport};
 use crate::http::transport::Transport;
 use crate::{Client, Error, Result};
 
@@ -395,11 +395,7 @@ impl MetricsApi {
         }
         let status = response.status();
         if !status.is_success() {
-            let headers = response.headers().clone();
-            let body = read_capped(response).await;
-            return Err(Error::Api(Box::new(ApiError::from_parts(
-                API, OPERATION, status, &headers, &body,
-            ))));
+            return Err(crate::error::error_answer(API, OPERATION, response).await);
         }
         let body = response
             .bytes()

@@ -84,6 +84,12 @@ pub struct ApiError {
     pub raw_body: Option<String>,
     /// What to do about it, when the client knows better than the server's message.
     pub hint: Option<&'static str>,
+    /// How many times the request was sent, this answer's attempt included (more than 1
+    /// when the retry policy sent it again and then gave up).
+    pub attempts: u32,
+    /// The time from the first attempt to this answer, backoffs and waits for rate-limit
+    /// budget included; zero where not measured (storage answers).
+    pub elapsed: Duration,
 }
 
 impl fmt::Display for ApiError {
@@ -110,8 +116,32 @@ impl fmt::Display for ApiError {
                 write!(f, "; {}", escape_text(text))?;
             }
         }
+        if self.attempts > 1 {
+            write!(
+                f,
+                " (gave up after {} attempts in {:.1}s)",
+                self.attempts,
+                self.elapsed.as_secs_f64()
+            )?;
+        }
         if let Some(after) = self.rate_limit.retry_after {
             write!(f, " (retry after {}s)", after.as_secs_f64())?;
+        }
+        let RateLimit {
+            limit,
+            remaining,
+            reset,
+            ..
+        } = &self.rate_limit;
+        if limit.is_some() || remaining.is_some() || reset.is_some() {
+            let shown = |v: Option<u64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
+            write!(
+                f,
+                " (rate limit: {} of {} left, resets in {}s)",
+                shown(*remaining),
+                shown(*limit),
+                shown(reset.map(|r| r.as_secs()))
+            )?;
         }
         if let Some(hint) = self.hint {
             write!(f, " ({hint})")?;
@@ -150,6 +180,8 @@ impl ApiError {
             rate_limit: RateLimit::from_headers(headers),
             raw_body: None,
             hint: None,
+            attempts: 1,
+            elapsed: Duration::ZERO,
         };
         let body = &body[..body.len().min(MAX_ERROR_BODY)];
         if !err.read_json(body) {

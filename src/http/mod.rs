@@ -8,6 +8,7 @@
 mod credentials;
 pub(crate) mod ids;
 mod observe;
+pub(crate) mod pacing;
 pub(crate) mod retry;
 pub(crate) mod transport;
 pub(crate) mod validate;
@@ -16,4 +17,5 @@ pub(crate) use crate::error::REDACTED;
 pub use credentials::Credentials;
 pub(crate) use observe::Observers;
 pub use observe::{RequestView, ResponseView};
+pub use pacing::Pacing;
 pub use retry::RetryPolicy;

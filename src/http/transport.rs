@@ -18,9 +18,10 @@ use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response, ResponseBuilderExt as _, StatusCode, Url};
 
 use super::observe::{Observers, ResponseView};
+use super::pacing::{Held, Limiter};
 use super::retry::{self, RetryPolicy};
 use super::{Credentials, RequestView};
-use crate::error::Refusal;
+use crate::error::{Attempts, BudgetHeld, Refusal};
 
 /// The state the generated clients carry (progenitor's "inner" value).
 pub(crate) type Inner = Arc<Transport>;
@@ -35,16 +36,17 @@ pub(crate) struct Transport {
     pub(crate) max_body: u64,
     /// [`crate::ClientBuilder::allow_insecure_http`], for the telemetry base URL too.
     pub(crate) allow_insecure_http: bool,
+    /// [`crate::ClientBuilder::pacing`]: one budget per host, shared by every clone.
+    pub(crate) limiter: Limiter,
 }
 
-/// The stand-in answer that carries a [`Refusal`] back through progenitor's hooks.
-trait IntoStandIn {
-    fn into_response(self, url: Url) -> Response;
-}
+/// The stand-in answer that carries a [`Refusal`] or a [`BudgetHeld`] back through
+/// progenitor's hooks.
+trait IntoStandIn: Clone + Send + Sync + 'static {
+    fn text(&self) -> String;
 
-impl IntoStandIn for Refusal {
     fn into_response(self, url: Url) -> Response {
-        let text = Bytes::from(self.0.clone());
+        let text = Bytes::from(self.text());
         let stand_in = http::Response::builder()
             .status(StatusCode::BAD_GATEWAY)
             .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -58,12 +60,30 @@ impl IntoStandIn for Refusal {
     }
 }
 
+impl IntoStandIn for Refusal {
+    fn text(&self) -> String {
+        self.0.clone()
+    }
+}
+
+impl IntoStandIn for BudgetHeld {
+    fn text(&self) -> String {
+        format!(
+            "not sent: the client's rate limiter would hold it {:.1}s more, past the retry \
+             budget of {:.1}s",
+            self.more.as_secs_f64(),
+            self.budget.as_secs_f64()
+        )
+    }
+}
+
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
             .field("base", &self.base.as_str())
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
+            .field("limiter", &self.limiter)
             .field("observers", &self.observers)
             .finish()
     }
@@ -156,6 +176,8 @@ impl Transport {
         }
         // Taken, not cloned: the answer is rebuilt from its parts below.
         let mut headers = std::mem::take(response.headers_mut());
+        // A stand-in's marker (a request the limiter held) stays with the rebuilt answer.
+        let extensions = std::mem::take(response.extensions_mut());
         if self.credentials.scrub_headers(&mut headers) {
             tracing::warn!(
                 api,
@@ -229,6 +251,9 @@ impl Transport {
         if let Some(all) = builder.headers_mut() {
             *all = headers;
         }
+        if let Some(all) = builder.extensions_mut() {
+            *all = extensions;
+        }
         Ok(match builder.body(body.clone()) {
             Ok(rebuilt) => Response::from(rebuilt),
             // Unreachable: the parts come from an answer that was already valid.
@@ -261,16 +286,19 @@ impl Transport {
             operation,
             method = %method,
             attempt = tracing::field::Empty,
+            budget_wait_ms = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
         async {
-            let response = self.execute(client, request, operation).await?;
-            let response = self
-                .inspect(api, operation, &method, &url, base, response)
+            let (response, attempts) = self.execute(client, request, operation).await;
+            let mut response = self
+                .inspect(api, operation, &method, &url, base, response?)
                 .await?;
+            // For the error built from this answer: how many attempts it took, and how long.
+            response.extensions_mut().insert(attempts);
             let span = tracing::Span::current();
             span.record("status", response.status().as_u16());
             if let Some(id) = response
@@ -292,28 +320,75 @@ impl Transport {
         })
     }
 
-    /// Sends `request`, again while the answer is transient and the policy allows.
+    /// Sends `request`, again while the answer is transient and the policy allows, each
+    /// attempt after the limiter let it go. Returns the last result with the number of
+    /// attempts made and the time they took.
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
         request: Request,
         operation: &str,
-    ) -> reqwest::Result<Response> {
+    ) -> (reqwest::Result<Response>, Attempts) {
         let policy = &self.retry;
         let span = tracing::Span::current();
-        span.record("attempt", 1);
-        if policy.attempts() <= 1 {
-            return client.execute(request).await;
-        }
-        let method_retried = policy.method_is_retried(request.method());
         let started = Instant::now();
+        let deadline = started + policy.elapsed_budget();
+        let host = host_key(request.url());
+        let method_retried = policy.method_is_retried(request.method());
+        let mut budget_wait = std::time::Duration::ZERO;
         let mut attempt = 1;
         loop {
-            // A streamed body cannot be sent twice: such a request gets one attempt.
-            let Some(this) = request.try_clone() else {
-                return client.execute(request).await;
+            span.record("attempt", attempt);
+            let attempts = |count| Attempts {
+                count,
+                elapsed: started.elapsed(),
+            };
+            let permit = if self.limiter.is_on() {
+                let waiting = Instant::now();
+                let permit = self.limiter.acquire(&host, deadline).await;
+                budget_wait += waiting.elapsed();
+                span.record("budget_wait_ms", budget_wait.as_millis() as u64);
+                match permit {
+                    Ok(permit) => Some(permit),
+                    Err(Held { more, .. }) => {
+                        tracing::debug!(
+                            operation,
+                            attempt,
+                            ?budget_wait,
+                            ?more,
+                            "rate budget exhausted"
+                        );
+                        let held = BudgetHeld {
+                            more,
+                            waited: budget_wait,
+                            budget: policy.elapsed_budget(),
+                            attempts: attempt - 1,
+                        };
+                        let url = request.url().clone();
+                        return (Ok(held.into_response(url)), attempts(attempt - 1));
+                    }
+                }
+            } else {
+                None
+            };
+            // The last attempt sends the request itself; so does a streamed body, which
+            // cannot be sent twice.
+            let copy = if attempt < policy.attempts() {
+                request.try_clone()
+            } else {
+                None
+            };
+            let Some(this) = copy else {
+                let result = client.execute(request).await;
+                if let (Some(mut permit), Ok(resp)) = (permit, &result) {
+                    permit.answered(resp.status(), resp.headers());
+                }
+                return (result, attempts(attempt));
             };
             let result = client.execute(this).await;
+            if let (Some(mut permit), Ok(resp)) = (permit, &result) {
+                permit.answered(resp.status(), resp.headers());
+            }
             let (hint, why) = match &result {
                 Ok(resp) if method_retried && retry::is_retryable_status(resp.status()) => (
                     retry::server_hint(resp.status(), resp.headers()),
@@ -323,23 +398,28 @@ impl Transport {
                 // even a POST is safe to send again.
                 Err(e) if e.is_connect() => (None, "connection failed".to_owned()),
                 Err(e) if method_retried && e.is_timeout() => (None, "timed out".to_owned()),
-                _ => return result,
+                _ => return (result, attempts(attempt)),
             };
-            if attempt >= policy.attempts() {
-                return result;
-            }
             let delay = policy.delay(attempt, hint);
             if started.elapsed() + delay > policy.elapsed_budget() {
                 tracing::debug!(operation, attempt, ?delay, "retry budget exhausted");
-                return result;
+                return (result, attempts(attempt));
             }
             tracing::debug!(operation, attempt, ?delay, reason = %why, "retrying");
             drop(result);
             tokio::time::sleep(delay).await;
             attempt += 1;
-            span.record("attempt", attempt);
         }
     }
+}
+
+/// The budget a request counts against: its host and port.
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
 }
 
 /// Whether `url` is under `base`: same scheme, host and port, and a path at or below the
@@ -463,6 +543,49 @@ mod tests {
             assert!(closed[0].contains(field), "{field} not in {}", closed[0]);
         }
         assert!(!log.contains(SECRET) && !log.contains(&token), "{log}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_span_shows_the_time_spent_waiting_for_rate_limit_budget() {
+        let body = r#"{"name":"c1","config":{},"tasks":[]}"#;
+        let ok = |remaining: u32| {
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-ratelimit-limit: 5\r\n\
+                 x-ratelimit-remaining: {remaining}\r\nx-ratelimit-reset: 3\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        let url = canned(vec![ok(0), ok(4)]).await;
+        let untimed = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        let client = crate::Client::builder()
+            .credentials("SPANKEY", "span-secret-0123456789abcdef")
+            .base_url(url)
+            .http_client(untimed)
+            .build()
+            .unwrap();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let connector = client.connect().cluster("env-1", "lkc-1").connector("c1");
+        connector.get().await.unwrap();
+        connector.get().await.unwrap();
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let closed: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();
+        assert_eq!(closed.len(), 2, "{log}");
+        assert!(closed[0].contains("budget_wait_ms=0"), "{}", closed[0]);
+        // The first answer spent the window's budget: the second waited out its 3 s.
+        assert!(closed[1].contains("budget_wait_ms=3000"), "{}", closed[1]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod lifecycle;
 mod metrics;
 mod new_user;
 mod operations;
+mod pacing;
 mod quickstart;
 mod robustness;
 mod self_heal;
