@@ -247,9 +247,28 @@ impl Error {
         )
     }
 
-    /// A timeout, of the connection or of the whole request.
+    /// A timeout: of the connection or of the whole request, or a wait
+    /// ([`Error::Wait`]) whose time ran out before the state was reached.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport { source, .. } if source.is_timeout())
+        match self {
+            Error::Transport { source, .. } => source.is_timeout(),
+            Error::Wait { timed_out, .. } => *timed_out,
+            _ => false,
+        }
+    }
+
+    /// A wait ([`Error::Wait`]) that a failure state ended: a `FAILED` connector (past
+    /// [`WaitOptions::tolerate_failed`](crate::wait::WaitOptions::tolerate_failed), when
+    /// set), a deleted one, a failed offsets request or plugin version. The trace is in
+    /// the error's `detail`.
+    pub fn is_wait_failed(&self) -> bool {
+        matches!(
+            self,
+            Error::Wait {
+                timed_out: false,
+                ..
+            }
+        )
     }
 
     /// Whether sending the same request later may succeed: a transient status (429, 500,

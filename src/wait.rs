@@ -34,6 +34,9 @@ pub struct WaitOptions {
     interval: Duration,
     timeout: Duration,
     settle: Duration,
+    first_poll: Duration,
+    max_interval: Duration,
+    tolerate_failed: Option<Duration>,
 }
 
 /// The default of [`WaitOptions::settle`].
@@ -43,11 +46,7 @@ impl Default for WaitOptions {
     /// Every 5 seconds for up to 10 minutes: provisioning a connector commonly takes
     /// minutes.
     fn default() -> Self {
-        WaitOptions {
-            interval: Duration::from_secs(5),
-            timeout: Duration::from_secs(600),
-            settle: DEFAULT_SETTLE,
-        }
+        WaitOptions::new(Duration::from_secs(5), Duration::from_secs(600))
     }
 }
 
@@ -59,6 +58,9 @@ impl WaitOptions {
             interval,
             timeout,
             settle: DEFAULT_SETTLE,
+            first_poll: Duration::ZERO,
+            max_interval: interval,
+            tolerate_failed: None,
         }
     }
 
@@ -79,6 +81,45 @@ impl WaitOptions {
     /// See [`settle`](Self::settle).
     pub fn settle_time(&self) -> Duration {
         self.settle
+    }
+
+    /// Waits `delay` before the first read (default: none). A connector takes minutes to
+    /// provision, so reads in its first seconds only spend rate-limit budget. The timeout
+    /// still counts from the start; the first read happens at the latest at the deadline.
+    pub fn first_poll_after(mut self, delay: Duration) -> Self {
+        self.first_poll = delay;
+        self
+    }
+
+    /// Lets the time between reads grow: it doubles after each read that finds the wait
+    /// still pending, from [`interval`](Self::interval) up to `cap` (default: the interval,
+    /// so it never grows). A cap below the interval is taken as the interval.
+    pub fn max_interval(mut self, cap: Duration) -> Self {
+        self.max_interval = cap;
+        self
+    }
+
+    /// For waits on a connector: a `FAILED` connector that is `RUNNING` (or otherwise not
+    /// failed) again within `window` is not a failure. Connectors can flap
+    /// `RUNNING → FAILED → RUNNING` right after they are created or changed (Terraform
+    /// provider issue 43); without this, the first `FAILED` read ends the wait. A connector
+    /// still `FAILED` once `window` has passed since it was first seen failed ends the wait
+    /// with its trace, as does the wait's timeout. Default: none (the first `FAILED` ends
+    /// it). Waits on offsets requests and plugin versions, whose failures are final, ignore
+    /// it.
+    pub fn tolerate_failed(mut self, window: Duration) -> Self {
+        self.tolerate_failed = Some(window);
+        self
+    }
+
+    /// See [`first_poll_after`](Self::first_poll_after).
+    pub fn first_poll_delay(&self) -> Duration {
+        self.first_poll
+    }
+
+    /// See [`tolerate_failed`](Self::tolerate_failed).
+    pub fn failed_tolerance(&self) -> Option<Duration> {
+        self.tolerate_failed
     }
 
     /// Time between two reads.
@@ -118,10 +159,24 @@ pub enum Wait {
 pub(crate) enum Verdict<T> {
     Done(T),
     Pending(String),
+    /// A failure state; with [`Failures::MayRecover`] it may pass within the tolerance.
     Failed {
         state: String,
         detail: Option<String>,
     },
+    /// A state nothing comes back from (a deleted connector): ends the wait at once.
+    Gone {
+        state: String,
+        detail: Option<String>,
+    },
+}
+
+/// Whether a failure state ends a wait at once, or may pass within the options'
+/// [`WaitOptions::tolerate_failed`] window (connector waits only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failures {
+    Final,
+    MayRecover,
 }
 
 /// Reads until `judge` says done or failed, or the timeout passes. `first`, when given, is
@@ -130,6 +185,7 @@ pub(crate) async fn poll_until<T, F, Fut>(
     options: WaitOptions,
     what: String,
     mut first: Option<T>,
+    failures: Failures,
     mut read: F,
     judge: impl Fn(T) -> Verdict<T>,
 ) -> Result<T>
@@ -141,14 +197,31 @@ where
     let started = Instant::now();
     // A timeout too large for the clock (Duration::MAX, say) means no deadline.
     let deadline = started.checked_add(options.timeout);
+    let tolerance = match failures {
+        Failures::MayRecover => options.tolerate_failed,
+        Failures::Final => None,
+    };
+    if first.is_none() && !options.first_poll.is_zero() {
+        let first_read = started.checked_add(options.first_poll);
+        match (first_read, deadline) {
+            (Some(at), Some(d)) => tokio::time::sleep_until(at.min(d)).await,
+            (Some(at), None) => tokio::time::sleep_until(at).await,
+            (None, Some(d)) => tokio::time::sleep_until(d).await,
+            (None, None) => std::future::pending::<()>().await,
+        }
+    }
+    let mut interval = options.interval;
+    // When a tolerated failure was first seen, and what it said last.
+    let mut failing: Option<(Instant, String, Option<String>)> = None;
     loop {
         let value = match first.take() {
             Some(value) => value,
             None => read().await?,
         };
+        let now = Instant::now();
         let state = match judge(value) {
             Verdict::Done(value) => return Ok(value),
-            Verdict::Failed { state, detail } => {
+            Verdict::Gone { state, detail } => {
                 return Err(Error::Wait {
                     what,
                     last_state: Some(state),
@@ -157,20 +230,77 @@ where
                     waited: started.elapsed(),
                 });
             }
-            Verdict::Pending(state) => state,
+            Verdict::Failed { state, detail } => match tolerance {
+                Some(window) => {
+                    let since = failing.as_ref().map_or(now, |(since, _, _)| *since);
+                    if now - since > window {
+                        return Err(Error::Wait {
+                            what,
+                            last_state: Some(state),
+                            timed_out: false,
+                            detail: Some(tolerance_exceeded(now - since, window, detail)),
+                            waited: started.elapsed(),
+                        });
+                    }
+                    let pending = format!(
+                        "{state} (seen failed for {:.1}s, tolerated for up to {:.1}s)",
+                        (now - since).as_secs_f64(),
+                        window.as_secs_f64()
+                    );
+                    failing = Some((since, state, detail));
+                    pending
+                }
+                None => {
+                    return Err(Error::Wait {
+                        what,
+                        last_state: Some(state),
+                        timed_out: false,
+                        detail,
+                        waited: started.elapsed(),
+                    });
+                }
+            },
+            Verdict::Pending(state) => {
+                failing = None;
+                state
+            }
         };
-        let now = Instant::now();
         if deadline.is_some_and(|d| now >= d) {
+            // A failure that was still being tolerated is reported with its trace.
+            let detail = failing.and_then(|(_, _, detail)| detail);
             return Err(Error::Wait {
                 what,
                 last_state: Some(state),
                 timed_out: true,
-                detail: None,
+                detail,
                 waited: started.elapsed(),
             });
         }
         tracing::debug!(%what, %state, "still waiting");
-        let left = deadline.map_or(options.interval, |d| d - now);
-        tokio::time::sleep(options.interval.min(left)).await;
+        // The next read: after the interval, or at the end of a tolerance window, or at
+        // the deadline, whichever comes first.
+        let mut next = now + interval;
+        if let (Some((since, _, _)), Some(window)) = (&failing, tolerance) {
+            // Just past the window, so a failure that outlasts it is seen as such.
+            next = next.min(*since + window + Duration::from_millis(1));
+        }
+        if let Some(d) = deadline {
+            next = next.min(d);
+        }
+        tokio::time::sleep_until(next).await;
+        interval = (interval * 2).min(options.max_interval.max(options.interval));
+    }
+}
+
+/// The detail of a wait ended by a failure that outlasted its tolerance window.
+fn tolerance_exceeded(failed_for: Duration, window: Duration, detail: Option<String>) -> String {
+    let head = format!(
+        "failed for {:.1}s, longer than the tolerated {:.1}s",
+        failed_for.as_secs_f64(),
+        window.as_secs_f64()
+    );
+    match detail {
+        Some(detail) => format!("{head}; {detail}"),
+        None => head,
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::Result;
 use crate::ccpm::{self, CcpmApi};
-use crate::wait::{Verdict, WaitOptions, poll_until};
+use crate::wait::{Failures, Verdict, WaitOptions, poll_until};
 
 /// One version of a ccpm plugin, from [`PluginHandle::version`](crate::ccpm::PluginHandle::version).
 #[derive(Clone, Debug)]
@@ -68,6 +68,7 @@ impl VersionHandle {
                 self.id, self.plugin_id
             ),
             known,
+            Failures::Final,
             || self.get(),
             judge_plugin_version,
         )

@@ -6,8 +6,9 @@ use crate::ccpm::{Ccpm, PluginVersion, PluginVersionPhase};
 use crate::connect::spec::CUSTOM;
 use crate::connect::{
     ConfigValidation, ConnectApi, Connector, ConnectorExpansion, ConnectorHandle, ConnectorPlugin,
-    ConnectorSpec, Expand, ListConnectorsResponse, keys,
+    ConnectorSpec, ConnectorStatus, Expand, ListConnectorsResponse, TargetState, keys,
 };
+use crate::wait::WaitOptions;
 use crate::{Error, Result};
 
 /// One Kafka cluster of one environment, from [`Connect::cluster`](crate::connect::Connect::cluster).
@@ -169,6 +170,48 @@ impl Cluster {
         self.api
             .create_connector(&self.environment_id, &self.kafka_cluster_id, &body)
             .await
+    }
+
+    /// [`create`](Self::create), then waits until the connector is `RUNNING`
+    /// ([`ConnectorHandle::wait_for`]) and returns its status with the create's answer.
+    ///
+    /// Provisioning commonly takes minutes and connectors can flap right after creation:
+    /// [`WaitOptions::first_poll_after`], [`WaitOptions::max_interval`] and
+    /// [`WaitOptions::tolerate_failed`] say how to wait. When the wait fails, the connector
+    /// was created and stays: the error is an [`Error::Wait`]
+    /// ([`Error::is_wait_failed`], or [`Error::is_timeout`] when time ran out), never the
+    /// create's.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use ccloud_connect::connect::ConnectorSpec;
+    /// use ccloud_connect::wait::WaitOptions;
+    /// # async fn run(client: ccloud_connect::Client, spec: ConnectorSpec) -> ccloud_connect::Result<()> {
+    /// let waits = WaitOptions::new(Duration::from_secs(5), Duration::from_secs(900))
+    ///     .first_poll_after(Duration::from_secs(30))
+    ///     .max_interval(Duration::from_secs(30))
+    ///     .tolerate_failed(Duration::from_secs(120));
+    /// let (created, status) = client
+    ///     .connect()
+    ///     .cluster("env-1", "lkc-1")
+    ///     .create_and_wait(&spec, waits)
+    ///     .await?;
+    /// println!("{} is {}", created.name, status.connector.state);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_and_wait(
+        &self,
+        spec: &ConnectorSpec,
+        options: WaitOptions,
+    ) -> Result<(Connector, ConnectorStatus)> {
+        // Bad wait options fail before the create, so nothing is left half-done.
+        options.check()?;
+        let created = self.create(spec).await?;
+        let status = self
+            .connector(created.name.clone())
+            .wait_for(TargetState::Running, options)
+            .await?;
+        Ok((created, status))
     }
 
     /// Asks the managed plugin named by the spec's `connector.class` to validate the

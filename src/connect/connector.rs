@@ -1,6 +1,7 @@
 //! One connector: reads, updates, lifecycle actions and the waits that follow them.
 
 use std::future::Future;
+use std::time::Duration;
 
 use crate::connect::{
     Cluster, Connector, ConnectorConfig, ConnectorSpec, ConnectorState, ConnectorStatus,
@@ -8,7 +9,7 @@ use crate::connect::{
 };
 use tokio::time::Instant;
 
-use crate::wait::{Verdict, Wait, WaitOptions, poll_until};
+use crate::wait::{Failures, Verdict, Wait, WaitOptions, poll_until};
 use crate::{Error, Result};
 
 /// A connector state a wait can aim at.
@@ -257,6 +258,7 @@ impl ConnectorHandle {
             options,
             format!("connector {:?} to be {}", self.name, target.state()),
             None,
+            Failures::MayRecover,
             || self.status(),
             |status| judge_connector(status, target),
         )
@@ -294,6 +296,7 @@ impl ConnectorHandle {
                 target.state()
             ),
             None,
+            Failures::MayRecover,
             || self.status(),
             |status| {
                 if before
@@ -303,7 +306,13 @@ impl ConnectorHandle {
                     took_effect.set(true);
                 }
                 let settled = acted.elapsed() >= options.settle_time();
-                judge_after_action(status, target, !took_effect.get() && !settled, action)
+                judge_after_action(
+                    status,
+                    target,
+                    !took_effect.get() && !settled,
+                    action,
+                    options.settle_time(),
+                )
             },
         )
         .await?;
@@ -392,7 +401,7 @@ fn judge_connector(status: ConnectorStatus, target: TargetState) -> Verdict<Conn
             state: state.to_string(),
             detail: failure_detail(&status),
         },
-        ConnectorState::Deleted => Verdict::Failed {
+        ConnectorState::Deleted => Verdict::Gone {
             state: state.to_string(),
             detail: Some("the connector was deleted".to_owned()),
         },
@@ -430,11 +439,16 @@ fn judge_after_action(
     target: TargetState,
     stale: bool,
     action: &str,
+    settle: Duration,
 ) -> Verdict<ConnectorStatus> {
     if stale {
+        // Say why a state that may already be the target is still pending: the API shows
+        // no sign of the action, so nothing tells this read from one made before it.
         return Verdict::Pending(format!(
-            "{} (as before the {action}; not yet seen to take effect)",
-            status.connector.state
+            "{} (as before the {action}: no change seen yet, so not trusted until {:.1}s \
+             after the {action}, the settle time)",
+            status.connector.state,
+            settle.as_secs_f64()
         ));
     }
     judge_connector(status, target)

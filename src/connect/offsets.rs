@@ -6,7 +6,7 @@ use crate::connect::{
     AlterOffsetsPhase, AlterOffsetsRequest, AlterOffsetsRequestInfo, AlterOffsetsRequestType,
     AlterOffsetsStatus, ConnectorHandle, ConnectorOffset, ConnectorOffsets,
 };
-use crate::wait::{Verdict, WaitOptions, poll_until};
+use crate::wait::{Failures, Verdict, WaitOptions, poll_until};
 use crate::{Error, Result};
 
 /// A change of a connector's offsets.
@@ -138,6 +138,7 @@ impl OffsetsHandle {
                 self.connector.name()
             ),
             None,
+            Failures::Final,
             || self.request_status(),
             |status| judge_offsets(status, requested_at),
         )

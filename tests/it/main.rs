@@ -23,3 +23,4 @@ mod self_heal;
 mod spec_drift;
 mod upload;
 mod upload_s3s;
+mod waits;
