@@ -1,34 +1,37 @@
-//! Self-healing for a cluster's connectors: list them with their status, restart every
-//! connector that is FAILED or has a FAILED task, wait until it runs again, and report what
-//! could not be healed.
+//! Self-healing for connectors: list every connector of one or more clusters with its
+//! status, restart every connector that is FAILED or has a FAILED task, wait until it runs
+//! again, and report what could not be healed. The work is the fleet operation
+//! [`Fleet::restart_failed`]; this program prints its report.
 //!
 //! ```text
 //! CONFLUENT_CLOUD_API_KEY, CONFLUENT_CLOUD_API_SECRET   a Cloud API key (--resource cloud)
-//! CONFLUENT_ENVIRONMENT_ID, CONFLUENT_KAFKA_CLUSTER_ID  the cluster to heal
+//! CONFLUENT_ENVIRONMENT_ID                              the environment
+//! CONFLUENT_KAFKA_CLUSTER_ID                            its cluster, or clusters: lkc-1,lkc-2
 //! CONFLUENT_CLOUD_ENDPOINT                              optional: another base URL
 //! cargo run --example self_heal
 //! ```
 //!
 //! Exit status: 0 when every connector runs with every task (after healing, or already);
-//! 1 when one could not be healed (each is named with its state and trace); 2 on a
-//! configuration or API error.
+//! 1 when one could not be healed (each is named with its state and trace) or a cluster
+//! could not be read; 2 on a configuration error.
 //!
 //! A restart is asynchronous on the server (`202 Accepted`), and the first status reads
-//! after it can still show the failure from before: the wait of
-//! [`ConnectorHandle::restart`] only trusts such a read once the status has changed or the
-//! settle time has passed, so a connector that is restarting is not given up on.
+//! after it can still show the failure from before: the wait of the restart only trusts
+//! such a read once the status has changed or the settle time has passed, so a connector
+//! that is restarting is not given up on. The client paces its requests under the API's
+//! rate limit, so a large fleet does not run into `429`s.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccloud_connect::connect::{Cluster, ConnectorState, ConnectorStatus, Expand};
-use ccloud_connect::wait::{Wait, WaitOptions};
+use ccloud_connect::connect::{ConnectorState, ConnectorStatus, Fleet, RestartOutcome};
+use ccloud_connect::wait::WaitOptions;
 use ccloud_connect::{Client, Error, Result};
 
 /// The environment variable naming the environment (`env-...`).
 pub const ENV_ENVIRONMENT_ID: &str = "CONFLUENT_ENVIRONMENT_ID";
-/// The environment variable naming the Kafka cluster (`lkc-...`).
+/// The environment variable naming the Kafka cluster (`lkc-...`), or several, comma-separated.
 pub const ENV_KAFKA_CLUSTER_ID: &str = "CONFLUENT_KAFKA_CLUSTER_ID";
 
 /// What a healing pass found and did.
@@ -38,58 +41,51 @@ pub struct Report {
     pub healthy: Vec<String>,
     /// Connectors that were failing and run again after a restart.
     pub healed: Vec<String>,
-    /// Connectors still failing after a restart (or whose restart failed), with why.
+    /// Connectors still failing after a restart (or whose restart failed), with why; and
+    /// clusters that could not be read.
     pub unhealed: Vec<(String, String)>,
 }
 
-/// Whether a status needs a restart: the connector FAILED, or one of its tasks did.
-fn failing(status: &ConnectorStatus) -> bool {
-    status.connector.state == ConnectorState::Failed
-        || status
-            .tasks
-            .iter()
-            .any(|t| t.state == ConnectorState::Failed)
-}
-
-/// Heals one cluster: every failing connector is restarted and waited for with `waits`;
-/// a connector that comes back RUNNING with a task still FAILED counts as not healed.
-pub async fn heal(cluster: &Cluster, waits: WaitOptions, out: &mut impl Write) -> Result<Report> {
+/// Heals a fleet: every failing connector is restarted and waited for with `waits`; a
+/// connector that comes back RUNNING with a task still FAILED counts as not healed.
+pub async fn heal(fleet: &Fleet, waits: WaitOptions, out: &mut impl Write) -> Result<Report> {
     let io = |e: std::io::Error| Error::Io {
         context: "writing the report".to_owned(),
         source: e,
     };
+    let done = fleet.restart_failed(waits).await?;
     let mut report = Report::default();
-    for (name, expansion) in cluster.connectors(Expand::STATUS).await? {
-        let Some(status) = expansion.status else {
-            writeln!(out, "{name}: no status; skipped").map_err(io)?;
-            continue;
-        };
-        if !failing(&status) {
-            report.healthy.push(name);
-            continue;
-        }
-        writeln!(out, "{name}: {}, restarting", describe(&status)).map_err(io)?;
-        let outcome = cluster.connector(&name).restart(Wait::With(waits)).await;
-        match outcome {
-            Ok(Some(status)) if !failing(&status) => {
-                writeln!(out, "{name}: healed, {}", status.connector.state).map_err(io)?;
+    for c in done.connectors {
+        let name = c.name;
+        match c.outcome {
+            RestartOutcome::Healthy => report.healthy.push(name),
+            RestartOutcome::NoStatus => writeln!(out, "{name}: no status; skipped").map_err(io)?,
+            RestartOutcome::Healed(status) => {
+                let before = c.before.as_ref().map_or_else(String::new, describe);
+                writeln!(
+                    out,
+                    "{name}: was {before}; healed, {}",
+                    status.connector.state
+                )
+                .map_err(io)?;
                 report.healed.push(name);
             }
-            Ok(status) => {
-                let why = status
-                    .as_ref()
-                    .map_or_else(|| "no status after the restart".to_owned(), describe);
+            outcome => {
+                let why = match outcome {
+                    RestartOutcome::NotHealed(e) => e.to_string(),
+                    other => format!("{other:?}"),
+                };
                 writeln!(out, "{name}: NOT healed: {why}").map_err(io)?;
                 report.unhealed.push((name, why));
             }
-            // The connector ended FAILED again, or the wait ran out: this one needs a
-            // person. Other errors (credentials, the API down) end the pass.
-            Err(e @ Error::Wait { .. }) => {
-                writeln!(out, "{name}: NOT healed: {e}").map_err(io)?;
-                report.unhealed.push((name, e.to_string()));
-            }
-            Err(e) => return Err(e),
         }
+    }
+    for e in done.cluster_errors {
+        writeln!(out, "{e}").map_err(io)?;
+        report.unhealed.push((
+            format!("{}/{}", e.environment_id, e.kafka_cluster_id),
+            e.error.to_string(),
+        ));
     }
     Ok(report)
 }
@@ -126,13 +122,19 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cluster = client.connect().cluster(environment, cluster);
+    let fleet = client.connect().fleet(
+        cluster
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| (environment.clone(), c.to_owned())),
+    );
     // Every 2 s for up to 5 minutes per connector; a restart read that still shows the old
     // failure is trusted only after 20 s without a change.
     let waits = WaitOptions::new(Duration::from_secs(2), Duration::from_secs(300))
         .settle(Duration::from_secs(20));
     let mut out = std::io::stdout();
-    match heal(&cluster, waits, &mut out).await {
+    match heal(&fleet, waits, &mut out).await {
         Ok(report) => {
             println!(
                 "{} healthy, {} healed, {} not healed",

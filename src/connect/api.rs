@@ -2,7 +2,7 @@
 
 use crate::ccpm::Ccpm;
 use crate::connect::{
-    Cluster, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime, CustomPluginHandle,
+    Cluster, ConnectApi, CustomConnectorPlugin, CustomConnectorRuntime, CustomPluginHandle, Fleet,
     NewCustomPlugin, PublishedCustomPlugin, RuntimeReport,
 };
 use crate::paginate::{ListAnswer as _, Paginator};
@@ -43,6 +43,24 @@ impl Connect {
             self.ccpm.clone(),
             environment_id.into(),
             kafka_cluster_id.into(),
+        )
+    }
+
+    /// Many clusters at once, each named by its environment and Kafka cluster ids: every
+    /// connector with its status as one stream, and restarts of every failed one
+    /// ([`Fleet`]).
+    pub fn fleet<E, K>(&self, clusters: impl IntoIterator<Item = (E, K)>) -> Fleet
+    where
+        E: Into<String>,
+        K: Into<String>,
+    {
+        Fleet::new(
+            clusters
+                .into_iter()
+                .map(|(environment_id, kafka_cluster_id)| {
+                    self.cluster(environment_id, kafka_cluster_id)
+                })
+                .collect(),
         )
     }
 

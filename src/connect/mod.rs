@@ -30,6 +30,7 @@ mod cluster;
 mod connector;
 mod custom_plugin;
 mod expand;
+mod fleet;
 mod offsets;
 mod runtimes;
 mod spec;
@@ -40,6 +41,9 @@ pub use cluster::Cluster;
 pub use connector::{ConnectorHandle, TargetState};
 pub use custom_plugin::{CustomPluginHandle, NewCustomPlugin, PublishedCustomPlugin};
 pub use expand::Expand;
+pub use fleet::{
+    ClusterError, Fleet, FleetConnector, RestartOutcome, RestartReport, RestartedConnector,
+};
 pub use offsets::{OffsetsChange, OffsetsHandle};
 pub use runtimes::RuntimeReport;
 pub use spec::{

@@ -11,6 +11,7 @@ mod client;
 mod config;
 mod contract;
 mod fixtures;
+mod fleet;
 mod hardening;
 mod lifecycle;
 mod metrics;

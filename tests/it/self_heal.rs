@@ -57,7 +57,8 @@ async fn failing_connectors_are_restarted_until_they_run_and_the_rest_reported()
     ));
 
     let mut out = Vec::new();
-    let report = example::heal(&cluster, waits, &mut out).await.unwrap();
+    let fleet = client.connect().fleet([(ENV, CLUSTER)]);
+    let report = example::heal(&fleet, waits, &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
     assert_eq!(report.healthy, ["fine"], "{text}");
     let mut healed = report.healed.clone();
