@@ -33,6 +33,7 @@ mod expand;
 mod fleet;
 mod offsets;
 mod runtimes;
+mod server_keys;
 mod spec;
 mod validation;
 
@@ -46,6 +47,7 @@ pub use fleet::{
 };
 pub use offsets::{OffsetsChange, OffsetsHandle};
 pub use runtimes::RuntimeReport;
+pub use server_keys::{INTERNAL_KEY_PREFIX, SERVER_ADDED_KEYS, is_server_added_key};
 pub use spec::{
     ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MAX_CONNECTOR_NAME_CHARS, MaskedSecrets, is_masked,
     is_sensitive_key, keys, validate_connector_name,

@@ -31,6 +31,10 @@
 //! The raw operation (`client.connect().raw().put_connector_config`) checks nothing and
 //! sends what it is given, masks included, which is the `KeepStored` behaviour.
 //!
+//! The keys the service adds to every read (`cloud.environment`, `kafka.endpoint`, ...,
+//! see [`SERVER_ADDED_KEYS`](crate::connect::SERVER_ADDED_KEYS)) are not part of a spec
+//! built from a read, so they are never sent back.
+//!
 //! Either way nothing is dropped silently: a `PUT` replaces the whole configuration, so a
 //! key left out is, as far as anyone outside Confluent can tell, a key deleted (Kafka
 //! Connect's own `PUT .../config` replaces the configuration).
@@ -55,6 +59,7 @@ use std::fmt;
 
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
+use crate::connect::server_keys::is_service_owned;
 use crate::connect::{ConnectorConfig, ConnectorOffset, CreateConnectorRequest};
 use crate::http::REDACTED;
 use crate::{Error, Result};
@@ -365,10 +370,33 @@ impl ConnectorSpec {
     ///
     /// [`ConnectorHandle::modify`](crate::connect::ConnectorHandle::modify) takes the policy
     /// as its first argument.
+    ///
+    /// The keys the service adds to every read are left out, so a read-modify-write sends
+    /// back only what a user set: the [server-added keys](crate::connect::SERVER_ADDED_KEYS)
+    /// (`cloud.environment`, `kafka.endpoint`, `schema.registry.url`, ...), every
+    /// `config.internal.*` key, and for a custom connector `connector.class`, which the API
+    /// derives from the plugin. Sending them back would pin values the service chose.
+    ///
+    /// ```
+    /// use ccloud_connect::connect::{ConnectorConfig, ConnectorSpec};
+    /// let read: ConnectorConfig = serde_json::from_str(r#"{"name":"dg","connector.class":"DatagenSource",
+    ///     "kafka.topic":"pageviews","cloud.provider":"aws","kafka.region":"us-west-2",
+    ///     "kafka.endpoint":"SASL_SSL://pkc-1.us-west-2.aws.confluent.cloud:9092"}"#).unwrap();
+    /// let spec = ConnectorSpec::from_read("dg", read);
+    /// let keys: Vec<&str> = spec.keys().collect();
+    /// assert_eq!(keys, ["connector.class", "kafka.topic", "name"]);
+    /// ```
     pub fn from_read(name: impl Into<String>, config: ConnectorConfig) -> Self {
         let name = name.into();
         let mut spec = Self::empty(name.clone());
+        let custom = config
+            .0
+            .get(keys::CONNECTOR_TYPE)
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(CUSTOM));
         for (key, value) in config.0 {
+            if is_service_owned(&key, custom) {
+                continue;
+            }
             if is_masked(&value) {
                 spec.secret_keys.insert(key.clone());
             }
@@ -529,7 +557,9 @@ impl ConnectorSpec {
             .map(|(k, _)| k.as_str())
     }
 
-    fn is_secret(&self, key: &str) -> bool {
+    /// Whether `key` holds a secret: set with [`secret`](Self::secret), read masked, or
+    /// named like one ([`is_sensitive_key`]).
+    pub(crate) fn is_secret(&self, key: &str) -> bool {
         self.secret_keys.contains(key) || is_sensitive_key(key)
     }
 

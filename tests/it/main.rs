@@ -19,6 +19,7 @@ mod new_user;
 mod operations;
 mod pacing;
 mod quickstart;
+mod read_back;
 mod robustness;
 mod self_heal;
 mod spec_drift;
