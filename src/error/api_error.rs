@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::{escape_text, truncate};
 
@@ -26,18 +26,32 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the rate-limit headers of an answer.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let num = |name: &str| {
-            headers
-                .get(name)
+        // One pass over the answer's few headers, each name compared as a string: cheaper
+        // than four hashed lookups, and the client's limiter reads every answer. As with
+        // `HeaderMap::get`, only the first value of a repeated header counts.
+        let (mut limit, mut remaining, mut reset, mut retry_after) = (None, None, None, None);
+        for (name, value) in headers {
+            let slot = match name.as_str() {
+                "x-ratelimit-limit" => &mut limit,
+                "x-ratelimit-remaining" => &mut remaining,
+                "x-ratelimit-reset" => &mut reset,
+                "retry-after" => &mut retry_after,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        let num = |value: Option<&HeaderValue>| {
+            value
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
         RateLimit {
-            limit: num("x-ratelimit-limit"),
-            remaining: num("x-ratelimit-remaining"),
-            reset: num("x-ratelimit-reset").map(Duration::from_secs),
-            retry_after: headers
-                .get(reqwest::header::RETRY_AFTER)
+            limit: num(limit),
+            remaining: num(remaining),
+            reset: num(reset).map(Duration::from_secs),
+            retry_after: retry_after
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, std::time::SystemTime::now())),
         }

@@ -25,6 +25,9 @@ pub struct Credentials {
     /// One searcher for every byte string that would disclose the secret if an answer
     /// quoted it back. Built once: every answer is scanned, in a single linear pass.
     disclosures: aho_corasick::AhoCorasick,
+    /// The shortest of those byte strings: nothing shorter can quote one, so most header
+    /// values (a length, a date, a content type) are passed over without a search.
+    shortest: usize,
 }
 
 /// Below this length the bare secret is not searched for in answers: a short test secret
@@ -100,10 +103,12 @@ impl Credentials {
             .map_err(|_| {
                 crate::Error::validation("api_secret", REDACTED, "is too long to be a secret")
             })?;
+        let shortest = needles.iter().map(Vec::len).min().unwrap_or(0);
         Ok(Self {
             api_key,
             header,
             disclosures,
+            shortest,
         })
     }
 
@@ -122,6 +127,9 @@ impl Credentials {
     /// The API never sends a caller's own secret back, but an echoing proxy or a
     /// misdirected base URL can, and answers end up in error messages and logs.
     pub(crate) fn scrub(&self, body: &[u8]) -> Option<Vec<u8>> {
+        if body.len() < self.shortest {
+            return None;
+        }
         self.disclosures.find(body)?;
         let with = vec![REDACTED.as_bytes(); self.disclosures.patterns_len()];
         Some(self.disclosures.replace_all_bytes(body, &with))

@@ -18,7 +18,6 @@
 //! * Once the budget ran out in a window, the next window's requests are released evenly
 //!   over it (window / limit apart), not as one burst at the reset.
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -95,7 +94,37 @@ pub(crate) struct Held {
 #[derive(Debug)]
 pub(crate) struct Limiter {
     pacing: Pacing,
-    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    /// A list, not a map: a client's requests go to its API host and, for metrics, its
+    /// telemetry host, so the list is one or two long and a lookup compares a string or two
+    /// with nothing allocated or hashed.
+    hosts: Mutex<Vec<KnownHost>>,
+}
+
+/// A host, its port and its budget.
+type KnownHost = (Box<str>, u16, Arc<Host>);
+
+/// The budget a request counts against: its host and port (`url.port_or_known_default()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HostKey<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) port: u16,
+}
+
+impl<'a> HostKey<'a> {
+    /// The key of a request's URL.
+    pub(crate) fn of(url: &'a reqwest::Url) -> Self {
+        HostKey {
+            host: url.host_str().unwrap_or(""),
+            port: url.port_or_known_default().unwrap_or(0),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for HostKey<'a> {
+    /// A bare name as a key (port 0), for the unit tests.
+    fn from(host: &'a str) -> Self {
+        HostKey { host, port: 0 }
+    }
 }
 
 #[derive(Debug)]
@@ -103,6 +132,8 @@ struct Host {
     state: Mutex<Budget>,
     /// Woken whenever the budget may have changed: an answer, a dropped permit.
     changed: Notify,
+    /// [`Pacing::Fixed`]: the answers' headers are not read.
+    fixed: bool,
 }
 
 #[derive(Debug)]
@@ -153,7 +184,7 @@ impl Limiter {
     pub(crate) fn new(pacing: Pacing) -> Self {
         Limiter {
             pacing,
-            hosts: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(Vec::new()),
         }
     }
 
@@ -162,9 +193,12 @@ impl Limiter {
         self.pacing != Pacing::Off
     }
 
-    fn host(&self, key: &str) -> Arc<Host> {
+    fn host(&self, key: HostKey<'_>) -> Arc<Host> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(host) = hosts.get(key) {
+        if let Some((_, _, host)) = hosts
+            .iter()
+            .find(|(host, port, _)| *port == key.port && **host == *key.host)
+        {
             return host.clone();
         }
         let (limit, window, fixed) = match &self.pacing {
@@ -188,35 +222,35 @@ impl Limiter {
                 fixed,
             }),
             changed: Notify::new(),
+            fixed,
         });
-        hosts.insert(key.to_owned(), host.clone());
+        hosts.push((key.host.into(), key.port, host.clone()));
         host
     }
 
-    /// Waits until the budget of `host_key` lets one more request go, and takes its place.
-    /// Gives up, taking nothing, when that would be after `deadline`. Cancel-safe: a
+    /// Waits until the budget of `key`'s host lets one more request go, and takes its
+    /// place. Gives up, taking nothing, when that would be after `deadline`. Cancel-safe: a
     /// dropped wait has taken nothing.
-    pub(crate) async fn acquire(&self, host_key: &str, deadline: Instant) -> Result<Permit, Held> {
-        let host = self.host(host_key);
+    pub(crate) async fn acquire<'k>(
+        &self,
+        key: impl Into<HostKey<'k>>,
+        deadline: Instant,
+    ) -> Result<Permit, Held> {
+        let host = self.host(key.into());
+        // The common case first: the budget lets the request go now, and no waiter needs
+        // registering (which takes the `Notify`'s own lock twice).
+        if let Ok(number) = host.try_take() {
+            return Ok(Permit::new(host, number));
+        }
         loop {
-            // Registered before the budget is read, so a change after the read still wakes.
+            // Registered before the budget is read again, so a change after that read still
+            // wakes this wait.
             let changed = host.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let verdict = {
-                let mut budget = host.state.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                budget.refill_if_due(now);
-                let verdict = budget.verdict(now);
-                if let Verdict::Go = verdict {
-                    let number = budget.take(now);
-                    return Ok(Permit {
-                        host: host.clone(),
-                        number,
-                        answered: false,
-                    });
-                }
-                verdict
+            let verdict = match host.try_take() {
+                Ok(number) => return Ok(Permit::new(host.clone(), number)),
+                Err(verdict) => verdict,
             };
             let now = Instant::now();
             let until = match verdict {
@@ -235,6 +269,30 @@ impl Limiter {
                 () = &mut changed => {}
                 () = tokio::time::sleep_until(until) => {}
             }
+        }
+    }
+}
+
+impl Host {
+    /// Takes a place in the budget when it lets a request go now (the permit's number), or
+    /// says what the request has to wait for.
+    fn try_take(&self) -> Result<u64, Verdict> {
+        let mut budget = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        budget.refill_if_due(now);
+        match budget.verdict(now) {
+            Verdict::Go => Ok(budget.take(now)),
+            verdict => Err(verdict),
+        }
+    }
+}
+
+impl Permit {
+    fn new(host: Arc<Host>, number: u64) -> Self {
+        Permit {
+            host,
+            number,
+            answered: false,
         }
     }
 }
@@ -354,7 +412,12 @@ impl Budget {
 impl Permit {
     /// Teaches the budget what the answer to this request said.
     pub(crate) fn answered(&mut self, status: StatusCode, headers: &HeaderMap) {
-        let rate = RateLimit::from_headers(headers);
+        // A fixed budget does not read the headers (`Budget::learn`).
+        let rate = if self.host.fixed {
+            RateLimit::default()
+        } else {
+            RateLimit::from_headers(headers)
+        };
         {
             let mut budget = self.host.state.lock().unwrap_or_else(|e| e.into_inner());
             budget.learn(self.number, status, &rate, Instant::now());

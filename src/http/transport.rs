@@ -14,14 +14,21 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response, ResponseBuilderExt as _, StatusCode, Url};
 
 use super::observe::{Observers, ResponseView};
-use super::pacing::{Held, Limiter};
+use super::pacing::{Held, HostKey, Limiter};
 use super::retry::{self, RetryPolicy};
 use super::{Credentials, RequestView};
 use crate::error::{Attempts, BudgetHeld, Refusal};
+
+// Header names made at compile time: a lookup by `&str` parses and checks the name on
+// every call.
+/// The header progenitor adds to every request, removed by [`Transport::prepare`].
+static API_VERSION: HeaderName = HeaderName::from_static("api-version");
+/// The answer's request id, recorded on the request span.
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The state the generated clients carry (progenitor's "inner" value).
 pub(crate) type Inner = Arc<Transport>;
@@ -110,7 +117,7 @@ impl Transport {
         let headers = request.headers_mut();
         // progenitor adds `api-version: <spec version>` to every request; Confluent's own
         // clients do not send it and the API does not read it.
-        headers.remove("api-version");
+        headers.remove(&API_VERSION);
         headers.insert(USER_AGENT, self.user_agent.clone());
         if !self.observers.requests.is_empty() {
             let mut shown = request.headers().clone();
@@ -156,8 +163,7 @@ impl Transport {
         &self,
         api: &'static str,
         operation: &str,
-        method: &Method,
-        url: &Url,
+        shown: Option<(&Method, &Url)>,
         base: &Url,
         mut response: Response,
     ) -> reqwest::Result<Response> {
@@ -230,7 +236,9 @@ impl Transport {
             }
             None => raw,
         };
-        if !self.observers.responses.is_empty() {
+        if let Some((method, url)) = shown
+            && !self.observers.responses.is_empty()
+        {
             let view = ResponseView {
                 api,
                 operation,
@@ -244,16 +252,16 @@ impl Transport {
                 observe(&view);
             }
         }
-        let mut builder = http::Response::builder()
-            .status(status)
-            .version(version)
-            .url(answered_url);
+        let mut builder = http::Response::builder().status(status).version(version);
         if let Some(all) = builder.headers_mut() {
             *all = headers;
         }
         if let Some(all) = builder.extensions_mut() {
             *all = extensions;
         }
+        // After the extensions, which would replace it: without it, the rebuilt answer's
+        // `url()` would be reqwest's placeholder, parsed anew for every answer.
+        let builder = builder.url(answered_url);
         Ok(match builder.body(body.clone()) {
             Ok(rebuilt) => Response::from(rebuilt),
             // Unreachable: the parts come from an answer that was already valid.
@@ -278,13 +286,15 @@ impl Transport {
         base: &Url,
         request: Request,
     ) -> reqwest::Result<Response> {
-        let method = request.method().clone();
-        let url = request.url().clone();
+        // What the response observers are shown of the request, kept only for them: the
+        // request itself goes into `execute`.
+        let shown = (!self.observers.responses.is_empty())
+            .then(|| (request.method().clone(), request.url().clone()));
         let span = tracing::debug_span!(
             "ccloud_connect::request",
             api,
             operation,
-            method = %method,
+            method = %request.method(),
             attempt = tracing::field::Empty,
             budget_wait_ms = tracing::field::Empty,
             status = tracing::field::Empty,
@@ -295,7 +305,13 @@ impl Transport {
         async {
             let (response, attempts) = self.execute(client, request, operation).await;
             let mut response = self
-                .inspect(api, operation, &method, &url, base, response?)
+                .inspect(
+                    api,
+                    operation,
+                    shown.as_ref().map(|(method, url)| (method, url)),
+                    base,
+                    response?,
+                )
                 .await?;
             // For the error built from this answer: how many attempts it took, and how long.
             response.extensions_mut().insert(attempts);
@@ -303,7 +319,7 @@ impl Transport {
             span.record("status", response.status().as_u16());
             if let Some(id) = response
                 .headers()
-                .get("x-request-id")
+                .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
             {
                 span.record("request_id", id);
@@ -333,7 +349,6 @@ impl Transport {
         let span = tracing::Span::current();
         let started = Instant::now();
         let deadline = started + policy.elapsed_budget();
-        let host = host_key(request.url());
         let method_retried = policy.method_is_retried(request.method());
         let mut budget_wait = std::time::Duration::ZERO;
         let mut attempt = 1;
@@ -345,7 +360,10 @@ impl Transport {
             };
             let permit = if self.limiter.is_on() {
                 let waiting = Instant::now();
-                let permit = self.limiter.acquire(&host, deadline).await;
+                let permit = self
+                    .limiter
+                    .acquire(HostKey::of(request.url()), deadline)
+                    .await;
                 budget_wait += waiting.elapsed();
                 span.record("budget_wait_ms", budget_wait.as_millis() as u64);
                 match permit {
@@ -411,15 +429,6 @@ impl Transport {
             attempt += 1;
         }
     }
-}
-
-/// The budget a request counts against: its host and port.
-fn host_key(url: &Url) -> String {
-    format!(
-        "{}:{}",
-        url.host_str().unwrap_or(""),
-        url.port_or_known_default().unwrap_or(0)
-    )
 }
 
 /// Whether `url` is under `base`: same scheme, host and port, and a path at or below the

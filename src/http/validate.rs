@@ -13,7 +13,7 @@ pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> 
     if value.trim().is_empty() {
         return Err(Error::validation(name, value, "must not be empty"));
     }
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         return Err(Error::validation(
             name,
             value,
@@ -21,6 +21,22 @@ pub(crate) fn query_param(name: &'static str, value: &str) -> Result<(), Error> 
         ));
     }
     Ok(())
+}
+
+/// Whether `value` holds a control character (`char::is_control`: U+0000 to U+001F and
+/// U+007F to U+009F), read byte by byte rather than decoded char by char: in UTF-8 the
+/// first ones are single bytes, and U+0080 to U+009F are `0xC2` followed by `0x80` to
+/// `0x9F` (a `0xC2` byte only ever starts a character).
+pub(crate) fn has_control(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20
+            || b == 0x7f
+            || (b == 0xc2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|next| (0x80..=0x9f).contains(next)))
+    })
 }
 
 /// The largest page the API serves ([`crate::paginate::MAX_PAGE_SIZE`]).
@@ -45,6 +61,16 @@ pub(crate) fn page_size(value: Option<std::num::NonZeroU32>) -> Result<(), Error
 /// client does not encode), or control characters; and values too long for any id.
 /// Everything else is percent-encoded by the generated client into exactly one segment.
 pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
+    // Every value of every request is checked: one pass over its bytes finds whether any
+    // of the refusals below can apply, and the usual id or name is then let through.
+    let suspect = value.len() <= 2
+        || value.len() > MAX_PATH_PARAM
+        || value
+            .bytes()
+            .any(|b| b < 0x20 || b == 0x7f || b == b'\\' || b == 0xc2);
+    if !suspect {
+        return Ok(());
+    }
     if value.is_empty() {
         return Err(Error::validation(name, value, "must not be empty"));
     }
@@ -62,7 +88,7 @@ pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
             "must not contain `\\`, which URL parsers read as `/`",
         ));
     }
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         return Err(Error::validation(
             name,
             value,
@@ -86,6 +112,25 @@ pub(crate) fn path_param(name: &'static str, value: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_like_char_is_control() {
+        let samples = [
+            "", "abc", "a\u{0}b", "\u{1f}", " ", "~\u{7f}", "\u{80}", "x\u{9f}", "\u{a0}",
+            "é\u{85}", "\u{c2}", "日本\n", "\u{2028}", "\u{feff}", "ÿ", "Ā",
+        ];
+        for sample in samples {
+            assert_eq!(
+                has_control(sample),
+                sample.chars().any(char::is_control),
+                "{sample:?}"
+            );
+        }
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(has_control(&text), c.is_control(), "{c:?}");
+        }
+    }
 
     #[test]
     fn refuses_what_would_change_the_path() {
