@@ -13,7 +13,7 @@ use crate::control_connectors;
 use crate::control_scripts;
 use crate::faults::Fault;
 use crate::lifecycle::{Delays, Failure};
-use crate::rate::RateLimit;
+use crate::rate::{RateLimit, RateTotals};
 use crate::script::Script;
 use crate::store::App;
 
@@ -183,6 +183,13 @@ impl EmulatorHandle {
             requests: requests.max(1),
             window: window.max(Duration::from_millis(1)),
         }));
+    }
+
+    /// How many API requests the rate limit has counted since the emulator started, and
+    /// how many it refused with `429`: for a test (or a benchmark) that checks a client
+    /// stays under the limit, retries included.
+    pub fn rate_totals(&self) -> RateTotals {
+        self.shared.rate_totals()
     }
 
     /// Stops enforcing a rate limit. HTTP: `DELETE /_emulator/rate-limit`.

@@ -435,6 +435,7 @@ pub use handle::EmulatorHandle;
 #[doc(hidden)]
 pub use handle::Inspection;
 pub use lifecycle::{Delays, Failure};
+pub use rate::RateTotals;
 pub use script::{Script, ScriptedState};
 pub use seed::{Seed, SeedError};
 

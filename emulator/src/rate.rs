@@ -40,6 +40,19 @@ struct Window {
 pub(crate) struct RateWindows {
     limit: Option<RateLimit>,
     windows: HashMap<String, Window>,
+    totals: RateTotals,
+}
+
+/// API requests counted by the rate limit since the emulator started, and how many of
+/// them it refused with `429` ([`EmulatorHandle::rate_totals`](crate::EmulatorHandle::rate_totals)).
+/// Faults injected as `429`s are not among the refused: only the enforced limit's are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateTotals {
+    /// Every API request the limit saw, refused or not.
+    pub requests: u64,
+    /// The requests the enforced limit answered with `429`.
+    pub refused: u64,
 }
 
 /// What counting one request found, for the caller's key.
@@ -64,6 +77,11 @@ impl RateWindows {
     /// The limit enforced, if any.
     pub(crate) fn limit(&self) -> Option<RateLimit> {
         self.limit
+    }
+
+    /// Requests counted and refused so far.
+    pub(crate) fn totals(&self) -> RateTotals {
+        self.totals
     }
 
     /// The limit and window in force: the enforced ones, or the announced ones.
@@ -99,6 +117,8 @@ impl RateWindows {
         if !refused {
             w.count += 1;
         }
+        self.totals.requests += 1;
+        self.totals.refused += u64::from(refused);
         let left = window.saturating_sub(now.saturating_duration_since(w.opened));
         let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         RateCount {
@@ -137,6 +157,13 @@ mod tests {
         let t3 = t0 + Duration::from_secs(3);
         let b = w.count("b", t3);
         assert_eq!((b.remaining, b.reset, b.refused), (1, 10, false));
+        assert_eq!(
+            w.totals(),
+            RateTotals {
+                requests: 4,
+                refused: 1
+            }
+        );
         let a = w.count("a", t3);
         assert_eq!((a.remaining, a.reset, a.refused), (0, 7, true));
         // The first key's window ends at 10 s, the second's at 13 s.

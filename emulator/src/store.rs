@@ -118,6 +118,11 @@ impl Shared {
             .set_limit(limit);
     }
 
+    /// Requests the rate limit counted and refused so far.
+    pub(crate) fn rate_totals(&self) -> crate::rate::RateTotals {
+        self.rate.lock().unwrap_or_else(|e| e.into_inner()).totals()
+    }
+
     pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         self.rate.lock().unwrap_or_else(|e| e.into_inner()).limit()
     }

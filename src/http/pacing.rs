@@ -29,6 +29,10 @@ use tokio::time::Instant;
 
 use crate::error::RateLimit;
 
+/// How many slots of a spread window may go at once when the requests fell behind its
+/// schedule.
+const CATCH_UP_SLOTS: u32 = 4;
+
 /// How the client paces its requests under the API's rate limit
 /// ([`ClientBuilder::pacing`](crate::ClientBuilder::pacing)). One budget per API host is
 /// shared by every clone of the `Client` and every handle made from it.
@@ -357,7 +361,12 @@ impl Budget {
         if self.spread
             && let Some(limit) = self.limit.filter(|l| *l > 0)
         {
-            self.next_slot = self.next_slot.max(now) + self.window / limit;
+            // Slots stay on the schedule that started at the refill: a waiter woken late
+            // (a busy machine) must not push every later slot back, or the lateness adds up
+            // over the window. Falling behind lets a few go at once to catch up, no more.
+            let spacing = self.window / limit;
+            let catch_up = spacing * CATCH_UP_SLOTS;
+            self.next_slot = self.next_slot.max(now.checked_sub(catch_up).unwrap_or(now)) + spacing;
         }
         self.sent
     }
@@ -531,6 +540,28 @@ mod tests {
         let bound = Duration::from_secs_f64(640.0 / 50.0 * 2.0);
         assert!(took >= bound.mul_f64(0.9), "{took:?}");
         assert!(took <= bound.mul_f64(1.15), "{took:?} against {bound:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_request_does_not_push_the_later_slots_back() {
+        let limiter = Limiter::new(Pacing::Adaptive);
+        let deadline = Instant::now() + Duration::from_secs(3600);
+        let mut first = limiter.acquire("h", deadline).await.unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", 4.into());
+        h.insert("x-ratelimit-remaining", 0.into());
+        h.insert("x-ratelimit-reset", 4.into());
+        first.answered(StatusCode::OK, &h);
+        drop(first);
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for late in [0, 1500, 0, 0] {
+            tokio::time::sleep(Duration::from_millis(late)).await;
+            let _permit = limiter.acquire("h", deadline).await.unwrap();
+            at.push((Instant::now() - start).as_millis());
+        }
+        // The second comes half a second after its slot; the third keeps its own.
+        assert_eq!(at, [4000, 5500, 6000, 7000]);
     }
 
     #[tokio::test(start_paused = true)]
