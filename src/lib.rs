@@ -4,6 +4,7 @@
 
 pub mod ccpm;
 mod client;
+pub mod code;
 pub mod connect;
 pub mod error;
 mod generated;

@@ -33,7 +33,7 @@ mod expand;
 mod fleet;
 mod offsets;
 mod runtimes;
-mod server_keys;
+pub(crate) mod server_keys;
 mod spec;
 mod validation;
 

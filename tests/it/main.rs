@@ -8,6 +8,7 @@
 mod support;
 
 mod client;
+mod code;
 mod config;
 mod contract;
 mod fixtures;
