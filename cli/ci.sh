@@ -86,4 +86,11 @@ run connectors plan "${ids[@]}" --dir "$dir"
 rm "$dir/broken.json"
 run connectors plan "${ids[@]}"
 [ "$code" = 1 ] || fail "a missing argument exited $code, not 1"
+# A plugin version published (progress as lines, not a bar, in a log).
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); z.writestr("lib/a.jar", "x" * 100000); z.close()' "$work/plugin.zip"
+run plugins publish --environment env-seed --name ci-plugin --version 1.0.0 --file "$work/plugin.zip" \
+  --cloud AWS --connector-class com.example.Source --type SOURCE
+[ "$code" = 0 ] && grep -q 'uploaded 100%' <<<"$out" && grep -q ': READY.' <<<"$out" || fail "plugins publish"
+run plugins publish --environment env-seed --name ci-plugin --version v1 --file "$work/plugin.zip" --cloud AWS
+[ "$code" = 1 ] && grep -q 'SemVer' <<<"$out" || fail "a bad plugin version"
 echo "the command line works against the emulator"

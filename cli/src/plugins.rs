@@ -96,11 +96,11 @@ pub async fn publish(client: &Client, args: PublishArgs) -> Result<Outcome, Stri
             "phase": phase,
         }))?,
         Output::Text => println!(
-            "Published {} {} as version {:?} of plugin {:?}{}: {phase}.",
+            "Published {} {} as version {} of plugin {}{}: {phase}.",
             args.name,
             args.version,
-            published.version.id,
-            published.plugin.id,
+            published.version.id.as_deref().unwrap_or("(no id)"),
+            published.plugin.id.as_deref().unwrap_or("(no id)"),
             if published.plugin_created {
                 " (created)"
             } else {
