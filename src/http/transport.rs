@@ -597,6 +597,38 @@ mod tests {
         assert!(closed[1].contains("budget_wait_ms=3000"), "{}", closed[1]);
     }
 
+    #[tokio::test]
+    async fn the_inspected_answer_keeps_its_url_and_parts() {
+        let body = r#"{"name":"c1"}"#;
+        let ok = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: r-1\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let base: reqwest::Url = canned(vec![ok]).await.parse().unwrap();
+        let transport = super::Transport {
+            base: base.clone(),
+            credentials: super::Credentials::new("KEY", "0123456789abcdef0123").unwrap(),
+            user_agent: reqwest::header::HeaderValue::from_static("test"),
+            retry: crate::RetryPolicy::default(),
+            observers: Default::default(),
+            max_body: 1 << 20,
+            allow_insecure_http: true,
+            limiter: super::Limiter::new(crate::Pacing::Off),
+        };
+        let url = base.join("/connect/v1/x?page_size=1").unwrap();
+        let http = reqwest::Client::new();
+        let answer = http.get(url.clone()).send().await.unwrap();
+        let answer = transport
+            .inspect("connect/v1", "op", None, &base, answer)
+            .await
+            .unwrap();
+        assert_eq!(answer.url(), &url);
+        assert_eq!(answer.status(), reqwest::StatusCode::OK);
+        assert_eq!(answer.headers()["x-request-id"], "r-1");
+        assert_eq!(answer.text().await.unwrap(), body);
+    }
+
     #[test]
     fn base_path_ownership_is_segment_wise() {
         assert!(under("/connect/v1/x", "/"));
