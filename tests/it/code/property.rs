@@ -65,20 +65,26 @@ fn cases() -> u32 {
         .unwrap_or(24)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+/// Runs with its own case count: `TestRunner::new` takes the config as given, where the
+/// `proptest!` macro would let `PROPTEST_CASES` override it.
+#[test]
+fn a_second_plan_after_a_successful_apply_is_empty() {
+    let config = ProptestConfig {
         cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
-
-    #[test]
-    fn a_second_plan_after_a_successful_apply_is_empty(
-        wanted in prop::collection::vec(prop::option::of(wanted()), NAMES.len()),
-        prune in any::<bool>(),
-        resend in any::<bool>(),
-    ) {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let strategy = (
+        prop::collection::vec(prop::option::of(wanted()), NAMES.len()),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    let result = runner.run(&strategy, |(wanted, prune, resend)| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let emulator = seeded().await;
             let cluster = cluster(&emulator);
@@ -88,7 +94,11 @@ proptest! {
                 .filter_map(|(name, w)| w.as_ref().map(|w| spec(name, w)))
                 .collect();
             let desired = DesiredState::from_specs(specs).unwrap();
-            let resend = if resend { ResendSecrets::All } else { ResendSecrets::None };
+            let resend = if resend {
+                ResendSecrets::All
+            } else {
+                ResendSecrets::None
+            };
             let options = PlanOptions::new().prune(prune).resend_secrets(resend);
             let plan = cluster.plan_with(&desired, &options).await.unwrap();
             let report = plan.apply(&quick()).await.unwrap();
@@ -109,10 +119,15 @@ proptest! {
                         }
                     }
                     (Some(_), None) => prop_assert!(false, "{} missing", name),
-                    (None, stored) => prop_assert_eq!(stored.is_some(), !prune && name.starts_with("pageviews")),
+                    (None, stored) => {
+                        prop_assert_eq!(stored.is_some(), !prune && name.starts_with("pageviews"))
+                    }
                 }
             }
             Ok(())
-        })?;
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
 }
