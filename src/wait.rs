@@ -219,28 +219,22 @@ where
             None => read().await?,
         };
         let now = Instant::now();
+        let ended = |state: String, timed_out: bool, detail: Option<String>| Error::Wait {
+            what: what.clone(),
+            last_state: Some(state),
+            timed_out,
+            detail,
+            waited: started.elapsed(),
+        };
         let state = match judge(value) {
             Verdict::Done(value) => return Ok(value),
-            Verdict::Gone { state, detail } => {
-                return Err(Error::Wait {
-                    what,
-                    last_state: Some(state),
-                    timed_out: false,
-                    detail,
-                    waited: started.elapsed(),
-                });
-            }
+            Verdict::Gone { state, detail } => return Err(ended(state, false, detail)),
             Verdict::Failed { state, detail } => match tolerance {
                 Some(window) => {
                     let since = failing.as_ref().map_or(now, |(since, _, _)| *since);
                     if now - since > window {
-                        return Err(Error::Wait {
-                            what,
-                            last_state: Some(state),
-                            timed_out: false,
-                            detail: Some(tolerance_exceeded(now - since, window, detail)),
-                            waited: started.elapsed(),
-                        });
+                        let detail = tolerance_exceeded(now - since, window, detail);
+                        return Err(ended(state, false, Some(detail)));
                     }
                     let pending = format!(
                         "{state} (seen failed for {:.1}s, tolerated for up to {:.1}s)",
@@ -250,15 +244,7 @@ where
                     failing = Some((since, state, detail));
                     pending
                 }
-                None => {
-                    return Err(Error::Wait {
-                        what,
-                        last_state: Some(state),
-                        timed_out: false,
-                        detail,
-                        waited: started.elapsed(),
-                    });
-                }
+                None => return Err(ended(state, false, detail)),
             },
             Verdict::Pending(state) => {
                 failing = None;
@@ -268,13 +254,7 @@ where
         if deadline.is_some_and(|d| now >= d) {
             // A failure that was still being tolerated is reported with its trace.
             let detail = failing.and_then(|(_, _, detail)| detail);
-            return Err(Error::Wait {
-                what,
-                last_state: Some(state),
-                timed_out: true,
-                detail,
-                waited: started.elapsed(),
-            });
+            return Err(ended(state, true, detail));
         }
         tracing::debug!(%what, %state, "still waiting");
         // The next read: after the interval, or at the end of a tolerance window, or at
