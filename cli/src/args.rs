@@ -73,6 +73,10 @@ pub enum Connectors {
     )]
     Apply(ApplyArgs),
     /// Every connector of the cluster with its state and tasks.
+    /// Exit 1 when a connector or a task is FAILED.
+    #[command(
+        after_help = "Example:\n  ccloud-connect connectors status --environment env-123 --cluster lkc-456 --output json\n\nExit codes: 0 no connector or task is FAILED, 1 one is (its trace is shown) or an error."
+    )]
     Status(StatusArgs),
     /// Restart each failed connector or task, wait until it runs, and report.
     /// Exit 1 when one still fails.

@@ -34,7 +34,16 @@ fn status_json(name: &str, status: Option<&ConnectorStatus>) -> Value {
     }
 }
 
-/// `connectors status`: one line per connector (or JSON).
+/// Whether a connector or one of its tasks is `FAILED`.
+fn failed(status: Option<&ConnectorStatus>) -> bool {
+    status.is_some_and(|s| {
+        s.connector.state.to_string() == "FAILED"
+            || s.tasks.iter().any(|t| t.state.to_string() == "FAILED")
+    })
+}
+
+/// `connectors status`: one line per connector (or JSON); 1 when a connector or a task
+/// is `FAILED`.
 pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String> {
     let connectors = client
         .connect()
@@ -45,13 +54,22 @@ pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String
         .connectors(Expand::STATUS)
         .await
         .map_err(|e| e.to_string())?;
+    let failures = connectors
+        .values()
+        .filter(|x| failed(x.status.as_ref()))
+        .count();
+    let outcome = if failures == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    };
     if args.output == Output::Json {
         let all: Vec<Value> = connectors
             .iter()
             .map(|(name, x)| status_json(name, x.status.as_ref()))
             .collect();
-        print_json(&json!({"connectors": all}))?;
-        return Ok(Outcome::Ok);
+        print_json(&json!({"connectors": all, "failed": failures}))?;
+        return Ok(outcome);
     }
     let width = connectors
         .keys()
@@ -103,7 +121,10 @@ pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String
         args.cluster.environment,
         args.cluster.cluster
     );
-    Ok(Outcome::Ok)
+    if failures > 0 {
+        println!("{failures} FAILED (a connector or a task): exit 1.");
+    }
+    Ok(outcome)
 }
 
 /// `connectors restart-failed`: restart, wait, report; 1 when one is not healed.
