@@ -25,7 +25,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccloud_connect::connect::{ConnectorState, ConnectorStatus, Fleet, RestartOutcome};
+use ccloud_connect::connect::{
+    ConnectorState, ConnectorStatus, Fleet, RestartOutcome, RestartReport,
+};
 use ccloud_connect::wait::WaitOptions;
 use ccloud_connect::{Client, Error, Result};
 
@@ -34,32 +36,22 @@ pub const ENV_ENVIRONMENT_ID: &str = "CONFLUENT_ENVIRONMENT_ID";
 /// The environment variable naming the Kafka cluster (`lkc-...`), or several, comma-separated.
 pub const ENV_KAFKA_CLUSTER_ID: &str = "CONFLUENT_KAFKA_CLUSTER_ID";
 
-/// What a healing pass found and did.
-#[derive(Debug, Default)]
-pub struct Report {
-    /// Connectors that were running with every task already.
-    pub healthy: Vec<String>,
-    /// Connectors that were failing and run again after a restart.
-    pub healed: Vec<String>,
-    /// Connectors still failing after a restart (or whose restart failed), with why; and
-    /// clusters that could not be read.
-    pub unhealed: Vec<(String, String)>,
-}
-
 /// Heals a fleet: every failing connector is restarted and waited for with `waits`; a
-/// connector that comes back RUNNING with a task still FAILED counts as not healed.
-pub async fn heal(fleet: &Fleet, waits: WaitOptions, out: &mut impl Write) -> Result<Report> {
+/// connector that comes back RUNNING with a task still FAILED counts as not healed. Prints
+/// a line for every connector that was not simply healthy, and returns the fleet's report.
+pub async fn heal(
+    fleet: &Fleet,
+    waits: WaitOptions,
+    out: &mut impl Write,
+) -> Result<RestartReport> {
     let io = |e: std::io::Error| Error::Io {
         context: "writing the report".to_owned(),
         source: e,
     };
-    let done = fleet.restart_failed(waits).await?;
-    let mut report = Report::default();
-    for c in done.connectors {
-        let name = c.name;
-        match c.outcome {
-            RestartOutcome::Healthy => report.healthy.push(name),
-            RestartOutcome::NoStatus => writeln!(out, "{name}: no status; skipped").map_err(io)?,
+    let report = fleet.restart_failed(waits).await?;
+    for c in &report.connectors {
+        let name = &c.name;
+        match &c.outcome {
             RestartOutcome::Healed(status) => {
                 let before = c.before.as_ref().map_or_else(String::new, describe);
                 writeln!(
@@ -68,24 +60,14 @@ pub async fn heal(fleet: &Fleet, waits: WaitOptions, out: &mut impl Write) -> Re
                     status.connector.state
                 )
                 .map_err(io)?;
-                report.healed.push(name);
             }
-            outcome => {
-                let why = match outcome {
-                    RestartOutcome::NotHealed(e) => e.to_string(),
-                    other => format!("{other:?}"),
-                };
-                writeln!(out, "{name}: NOT healed: {why}").map_err(io)?;
-                report.unhealed.push((name, why));
-            }
+            RestartOutcome::NotHealed(e) => writeln!(out, "{name}: NOT healed: {e}").map_err(io)?,
+            RestartOutcome::NoStatus => writeln!(out, "{name}: no status; skipped").map_err(io)?,
+            _ => {}
         }
     }
-    for e in done.cluster_errors {
+    for e in &report.cluster_errors {
         writeln!(out, "{e}").map_err(io)?;
-        report.unhealed.push((
-            format!("{}/{}", e.environment_id, e.kafka_cluster_id),
-            e.error.to_string(),
-        ));
     }
     Ok(report)
 }
@@ -136,13 +118,9 @@ async fn main() -> ExitCode {
     let mut out = std::io::stdout();
     match heal(&fleet, waits, &mut out).await {
         Ok(report) => {
-            println!(
-                "{} healthy, {} healed, {} not healed",
-                report.healthy.len(),
-                report.healed.len(),
-                report.unhealed.len()
-            );
-            if report.unhealed.is_empty() {
+            println!("{report}");
+            // A connector without a status is not known to run: not a success either.
+            if report.all_running() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

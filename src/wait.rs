@@ -91,8 +91,8 @@ impl WaitOptions {
         self
     }
 
-    /// Lets the time between reads grow: it doubles after each read that finds the wait
-    /// still pending, from [`interval`](Self::interval) up to `cap` (default: the interval,
+    /// Lets the time between reads grow: it doubles after each read that does not end the
+    /// wait (pending, or a failure within [`tolerate_failed`](Self::tolerate_failed)), from [`interval`](Self::interval) up to `cap` (default: the interval,
     /// so it never grows). A cap below the interval is taken as the interval.
     pub fn max_interval(mut self, cap: Duration) -> Self {
         self.max_interval = cap;
@@ -259,16 +259,29 @@ where
         tracing::debug!(%what, %state, "still waiting");
         // The next read: after the interval, or at the end of a tolerance window, or at
         // the deadline, whichever comes first.
-        let mut next = now + interval;
+        // Durations too large for the clock (Duration::MAX for "for ever") mean no bound.
+        let mut next = now.checked_add(interval);
         if let (Some((since, _, _)), Some(window)) = (&failing, tolerance) {
             // Just past the window, so a failure that outlasts it is seen as such.
-            next = next.min(*since + window + Duration::from_millis(1));
+            let end = since.checked_add(window.saturating_add(Duration::from_millis(1)));
+            next = earliest(next, end);
         }
-        if let Some(d) = deadline {
-            next = next.min(d);
+        next = earliest(next, deadline);
+        match next {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending::<()>().await,
         }
-        tokio::time::sleep_until(next).await;
-        interval = (interval * 2).min(options.max_interval.max(options.interval));
+        interval = interval
+            .saturating_mul(2)
+            .min(options.max_interval.max(options.interval));
+    }
+}
+
+/// The earlier of two times, where `None` is never.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ccloud_connect::Client;
-use ccloud_connect::connect::{ConnectorStatus, Expand, RestartOutcome};
+use ccloud_connect::connect::{ConnectorState, ConnectorStatus, Expand, RestartOutcome};
 use ccloud_connect::wait::WaitOptions;
 use serde_json::{Value, json};
 
@@ -34,14 +34,6 @@ fn status_json(name: &str, status: Option<&ConnectorStatus>) -> Value {
     }
 }
 
-/// Whether a connector or one of its tasks is `FAILED`.
-fn failed(status: Option<&ConnectorStatus>) -> bool {
-    status.is_some_and(|s| {
-        s.connector.state.to_string() == "FAILED"
-            || s.tasks.iter().any(|t| t.state.to_string() == "FAILED")
-    })
-}
-
 /// `connectors status`: one line per connector (or JSON); 1 when a connector or a task
 /// is `FAILED`.
 pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String> {
@@ -56,7 +48,7 @@ pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String
         .map_err(|e| e.to_string())?;
     let failures = connectors
         .values()
-        .filter(|x| failed(x.status.as_ref()))
+        .filter(|x| x.status.as_ref().is_some_and(ConnectorStatus::is_failing))
         .count();
     let outcome = if failures == 0 {
         Outcome::Ok
@@ -85,7 +77,7 @@ pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String
                 let running = s
                     .tasks
                     .iter()
-                    .filter(|t| t.state.to_string() == "RUNNING")
+                    .filter(|t| t.state == ConnectorState::Running)
                     .count();
                 let trace = s
                     .connector
@@ -96,7 +88,7 @@ pub async fn status(client: &Client, args: StatusArgs) -> Result<Outcome, String
                 let failed_task = s
                     .tasks
                     .iter()
-                    .find(|t| t.state.to_string() == "FAILED")
+                    .find(|t| t.state == ConnectorState::Failed)
                     .and_then(|t| {
                         t.msg
                             .as_deref()

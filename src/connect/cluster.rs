@@ -46,7 +46,9 @@ impl Cluster {
     ///
     /// Off by default because it costs a request and needs read access to the
     /// environment's ccpm plugins. Without it the API accepts the connector, which then
-    /// fails to provision.
+    /// fails to provision. When the read itself fails (a `403` for a key without that
+    /// access, say), its error is returned as it is: an [`Error::Api`] of `ccpm/v1`
+    /// `list_plugin_versions`, and the connector is not sent.
     ///
     /// ```no_run
     /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
@@ -90,7 +92,7 @@ impl Cluster {
                     plugin_id,
                     format!(
                         "is not a ccpm plugin of environment {} (the API answered 404 to its \
-                         versions), so it has no version {version:?} to pin; nothing was created",
+                         versions), so it has no version {version:?} to pin; the connector was not sent",
                         self.environment_id
                     ),
                 ));
@@ -263,7 +265,7 @@ fn pinned_version_verdict(
             version,
             format!(
                 "version {version:?} of plugin {plugin_id} FAILED processing; pin another \
-                 version or publish it again; nothing was created"
+                 version or publish it again; the connector was not sent"
             ),
         )),
         (Some(_), _) => Ok(()),
@@ -278,7 +280,7 @@ fn pinned_version_verdict(
                 keys::CUSTOM_PLUGIN_VERSION,
                 version,
                 format!(
-                    "plugin {plugin_id} has no version {version:?} ({known}); nothing was created"
+                    "plugin {plugin_id} has no version {version:?} ({known}); the connector was not sent"
                 ),
             ))
         }

@@ -454,7 +454,16 @@ fn judge_after_action(
     judge_connector(status, target)
 }
 
-fn failure_detail(status: &ConnectorStatus) -> Option<String> {
+impl ConnectorStatus {
+    /// Whether the connector is `FAILED` or one of its tasks is: what a restart is for.
+    pub fn is_failing(&self) -> bool {
+        self.connector.state == ConnectorState::Failed
+            || self.tasks.iter().any(|t| t.state == ConnectorState::Failed)
+    }
+}
+
+/// The trace and the failed tasks' messages of a status, for the error that ends a wait.
+pub(crate) fn failure_detail(status: &ConnectorStatus) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(trace) = status.connector.trace.as_deref().map(str::trim)
         && !trace.is_empty()

@@ -6,9 +6,8 @@ use std::num::NonZeroUsize;
 
 use futures::stream::{self, BoxStream, StreamExt as _};
 
-use crate::connect::{
-    Cluster, ConnectorExpansion, ConnectorHandle, ConnectorState, ConnectorStatus, Expand,
-};
+use crate::connect::connector::failure_detail;
+use crate::connect::{Cluster, ConnectorExpansion, ConnectorHandle, ConnectorStatus, Expand};
 use crate::wait::{Wait, WaitOptions};
 use crate::{Error, Result};
 
@@ -73,7 +72,9 @@ impl FleetConnector {
 
     /// Whether it needs a restart: the connector `FAILED`, or one of its tasks did.
     pub fn is_failing(&self) -> bool {
-        self.status.as_ref().is_some_and(failing)
+        self.status
+            .as_ref()
+            .is_some_and(ConnectorStatus::is_failing)
     }
 }
 
@@ -134,7 +135,7 @@ pub struct RestartReport {
 }
 
 impl RestartReport {
-    /// The connectors with this outcome kind, by name.
+    /// How many connectors have an outcome `pick` accepts.
     fn count(&self, pick: impl Fn(&RestartOutcome) -> bool) -> usize {
         self.connectors.iter().filter(|c| pick(&c.outcome)).count()
     }
@@ -302,7 +303,7 @@ fn line(c: &FleetConnector, outcome: RestartOutcome) -> RestartedConnector {
 
 async fn restart(handle: ConnectorHandle, options: WaitOptions) -> RestartOutcome {
     match handle.restart(Wait::With(options)).await {
-        Ok(Some(status)) if !failing(&status) => RestartOutcome::Healed(status),
+        Ok(Some(status)) if !status.is_failing() => RestartOutcome::Healed(status),
         Ok(Some(status)) => RestartOutcome::NotHealed(Error::Wait {
             what: format!(
                 "connector {:?} to run every task after the restart",
@@ -310,7 +311,7 @@ async fn restart(handle: ConnectorHandle, options: WaitOptions) -> RestartOutcom
             ),
             last_state: Some(status.connector.state.to_string()),
             timed_out: false,
-            detail: failed_tasks(&status),
+            detail: failure_detail(&status),
             waited: std::time::Duration::ZERO,
         }),
         // Unreachable with Wait::With; reported rather than assumed.
@@ -323,28 +324,4 @@ async fn restart(handle: ConnectorHandle, options: WaitOptions) -> RestartOutcom
         }),
         Err(e) => RestartOutcome::NotHealed(e),
     }
-}
-
-/// Whether a status needs a restart: the connector `FAILED`, or one of its tasks did.
-fn failing(status: &ConnectorStatus) -> bool {
-    status.connector.state == ConnectorState::Failed
-        || status
-            .tasks
-            .iter()
-            .any(|t| t.state == ConnectorState::Failed)
-}
-
-fn failed_tasks(status: &ConnectorStatus) -> Option<String> {
-    let parts: Vec<String> = status
-        .tasks
-        .iter()
-        .filter(|t| t.state == ConnectorState::Failed)
-        .map(
-            |t| match t.msg.as_deref().filter(|m| !m.trim().is_empty()) {
-                Some(msg) => format!("task {} FAILED: {msg}", t.id),
-                None => format!("task {} FAILED", t.id),
-            },
-        )
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -50,7 +50,9 @@ impl RateLimit {
         RateLimit {
             limit: num(limit),
             remaining: num(remaining),
-            reset: num(reset).map(Duration::from_secs),
+            // A day at most, as for `Retry-After`: a wild value must not overflow the clock
+            // arithmetic of the pacing and the retries.
+            reset: num(reset).map(|s| Duration::from_secs(s.min(MAX_HINT_SECS))),
             retry_after: retry_after
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, std::time::SystemTime::now())),
@@ -147,7 +149,9 @@ impl fmt::Display for ApiError {
             reset,
             ..
         } = &self.rate_limit;
-        if limit.is_some() || remaining.is_some() || reset.is_some() {
+        // Every answer carries these; they explain a 429 or a spent budget, and are noise
+        // on a 404.
+        if self.status == StatusCode::TOO_MANY_REQUESTS || *remaining == Some(0) {
             let shown = |v: Option<u64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
             write!(
                 f,
@@ -298,14 +302,19 @@ pub(crate) async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
 pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     parse_seconds(value).or_else(|| {
         let when = httpdate::parse_http_date(value.trim()).ok()?;
-        Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+        let wait = when.duration_since(now).unwrap_or(Duration::ZERO);
+        Some(wait.min(Duration::from_secs(MAX_HINT_SECS)))
     })
 }
 
 pub(crate) fn parse_seconds(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+    (secs.is_finite() && secs >= 0.0)
+        .then(|| Duration::from_secs_f64(secs.min(MAX_HINT_SECS as f64)))
 }
+
+/// The longest wait a server's header is taken for: a day.
+const MAX_HINT_SECS: u64 = 86_400;
 
 #[cfg(test)]
 mod tests {

@@ -206,7 +206,12 @@ impl Limiter {
             return host.clone();
         }
         let (limit, window, fixed) = match &self.pacing {
-            Pacing::Fixed { requests, window } => (Some(requests.get()), *window, true),
+            // As `Pacing::fixed` does, for a value built from the variant directly.
+            Pacing::Fixed { requests, window } => (
+                Some(requests.get()),
+                (*window).max(Duration::from_millis(1)),
+                true,
+            ),
             _ => (None, Duration::ZERO, false),
         };
         let host = Arc::new(Host {
@@ -303,6 +308,16 @@ impl Permit {
 
 impl Budget {
     fn refill_if_due(&mut self, now: Instant) {
+        if self.reset_at.is_none()
+            && self.tokens <= 0
+            && self.in_flight == 0
+            && self.limit.is_some()
+        {
+            // Spent, and no answer in flight can say when the window ends (the last ones
+            // failed or carried no headers): take the window as starting now, or nothing
+            // would ever refill the budget.
+            self.reset_at = Some(now + self.window.max(Duration::from_secs(1)));
+        }
         let Some(reset_at) = self.reset_at else {
             return;
         };
@@ -335,10 +350,9 @@ impl Budget {
         if self.tokens <= 0 {
             return match self.reset_at {
                 Some(at) => Verdict::WaitUntil(at),
-                // The window is not known (the answers carried no headers): an answer may
-                // tell; without one in flight, wait a window.
-                None if self.in_flight > 0 => Verdict::WaitForAnswer,
-                None => Verdict::WaitUntil(now + self.window.max(Duration::from_secs(1))),
+                // The window is not known yet: an answer in flight will tell (without one,
+                // `refill_if_due` has set the window).
+                None => Verdict::WaitForAnswer,
             };
         }
         if self.spread && limit > 0 && now < self.next_slot {
@@ -390,7 +404,7 @@ impl Budget {
             };
             let until = now + wait;
             self.hold_until = Some(self.hold_until.map_or(until, |t| t.max(until)));
-            if let Some(limit) = rate.limit {
+            if let Some(limit) = rate.limit.filter(|l| *l > 0) {
                 self.limit = Some(limit.min(u64::from(u32::MAX)) as u32);
                 self.tokens = 0;
                 self.held = true;
@@ -403,6 +417,10 @@ impl Budget {
             return;
         };
         let limit = limit.min(u64::from(u32::MAX)) as u32;
+        if limit == 0 {
+            // A limit of nothing cannot be paced by; the retry policy handles the 429s.
+            return;
+        }
         if self.limit.is_none() {
             self.tokens = i64::from(limit);
         }
@@ -643,6 +661,51 @@ mod tests {
                 .map(Result::unwrap)
                 .collect();
         assert_eq!(permits.len(), 10);
+        assert_eq!(Instant::now(), start);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_whose_requests_all_failed_still_refills() {
+        let limiter = Limiter::new(Pacing::Adaptive);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut first = limiter.acquire("h", deadline).await.unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", 1.into());
+        h.insert("x-ratelimit-remaining", 0.into());
+        h.insert("x-ratelimit-reset", 1.into());
+        first.answered(StatusCode::OK, &h);
+        drop(first);
+        // The next window's one request never gets an answer (its connection failed).
+        drop(limiter.acquire("h", deadline).await.unwrap());
+        // Nothing will say when the window ends: it is taken as a window from now.
+        let start = Instant::now();
+        drop(limiter.acquire("h", deadline).await.unwrap());
+        assert_eq!(Instant::now() - start, Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wild_headers_neither_panic_nor_stop_the_client() {
+        let limiter = Limiter::new(Pacing::Adaptive);
+        let deadline = Instant::now() + Duration::from_secs(3600);
+        let mut first = limiter.acquire("h", deadline).await.unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", 5.into());
+        h.insert("x-ratelimit-remaining", 0.into());
+        h.insert("x-ratelimit-reset", u64::MAX.into());
+        first.answered(StatusCode::TOO_MANY_REQUESTS, &h);
+        drop(first);
+        // Held for a day at the most, not for ever, and refused at once past the deadline.
+        let held = limiter.acquire("h", deadline).await.unwrap_err();
+        assert_eq!(held.more, Duration::from_secs(86_400));
+        // A limit of zero is no limit to pace by.
+        let other = Limiter::new(Pacing::Adaptive);
+        let mut first = other.acquire("h", deadline).await.unwrap();
+        h.insert("x-ratelimit-limit", 0.into());
+        h.insert("x-ratelimit-reset", 10.into());
+        first.answered(StatusCode::OK, &h);
+        drop(first);
+        let start = Instant::now();
+        drop(other.acquire("h", deadline).await.unwrap());
         assert_eq!(Instant::now(), start);
     }
 

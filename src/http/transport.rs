@@ -182,7 +182,7 @@ impl Transport {
         }
         // Taken, not cloned: the answer is rebuilt from its parts below.
         let mut headers = std::mem::take(response.headers_mut());
-        // A stand-in's marker (a request the limiter held) stays with the rebuilt answer.
+        // What the HTTP stack attached to the answer stays with the rebuilt one.
         let extensions = std::mem::take(response.extensions_mut());
         if self.credentials.scrub_headers(&mut headers) {
             tracing::warn!(
@@ -304,13 +304,19 @@ impl Transport {
         let started = Instant::now();
         async {
             let (response, attempts) = self.execute(client, request, operation).await;
+            let response = response?;
+            if response.extensions().get::<BudgetHeld>().is_some() {
+                // Not an answer: the limiter held the request, so observers and the span's
+                // status have nothing to show.
+                return Ok(response);
+            }
             let mut response = self
                 .inspect(
                     api,
                     operation,
                     shown.as_ref().map(|(method, url)| (method, url)),
                     base,
-                    response?,
+                    response,
                 )
                 .await?;
             // For the error built from this answer: how many attempts it took, and how long.
@@ -348,7 +354,10 @@ impl Transport {
         let policy = &self.retry;
         let span = tracing::Span::current();
         let started = Instant::now();
-        let deadline = started + policy.elapsed_budget();
+        // A budget too large for the clock (Duration::MAX: "no budget") is a year.
+        let deadline = started
+            .checked_add(policy.elapsed_budget())
+            .unwrap_or_else(|| started + std::time::Duration::from_secs(365 * 86_400));
         let method_retried = policy.method_is_retried(request.method());
         let mut budget_wait = std::time::Duration::ZERO;
         let mut attempt = 1;

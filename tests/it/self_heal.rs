@@ -10,7 +10,7 @@ mod example;
 
 use std::time::Duration;
 
-use ccloud_connect::connect::{ConnectorSpec, ConnectorState, TargetState};
+use ccloud_connect::connect::{ConnectorSpec, ConnectorState, RestartOutcome, TargetState};
 use ccloud_connect::wait::WaitOptions;
 use ccloud_connect_emulator::{Emulator, Failure};
 
@@ -60,13 +60,37 @@ async fn failing_connectors_are_restarted_until_they_run_and_the_rest_reported()
     let fleet = client.connect().fleet([(ENV, CLUSTER)]);
     let report = example::heal(&fleet, waits, &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert_eq!(report.healthy, ["fine"], "{text}");
-    let mut healed = report.healed.clone();
-    healed.sort();
-    assert_eq!(healed, ["crashed", "task-crashed"], "{text}");
-    assert_eq!(report.unhealed.len(), 1, "{text}");
-    assert_eq!(report.unhealed[0].0, "broken");
-    assert!(report.unhealed[0].1.contains("bad credentials"), "{text}");
+    let named = |pick: fn(&RestartOutcome) -> bool| -> Vec<&str> {
+        let mut names: Vec<&str> = report
+            .connectors
+            .iter()
+            .filter(|c| pick(&c.outcome))
+            .map(|c| c.name.as_str())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        named(|o| matches!(o, RestartOutcome::Healthy)),
+        ["fine"],
+        "{text}"
+    );
+    assert_eq!(
+        named(|o| matches!(o, RestartOutcome::Healed(_))),
+        ["crashed", "task-crashed"],
+        "{text}"
+    );
+    assert_eq!(
+        named(|o| matches!(o, RestartOutcome::NotHealed(_))),
+        ["broken"],
+        "{text}"
+    );
+    assert!(
+        text.contains("broken: NOT healed: ") && text.contains("bad credentials"),
+        "{text}"
+    );
+    assert_eq!(report.to_string(), "1 healthy, 2 healed, 1 not healed");
+    assert!(!report.all_running());
     for name in ["crashed", "task-crashed"] {
         let status = cluster.connector(name).status().await.unwrap();
         assert_eq!(status.connector.state, ConnectorState::Running, "{name}");
