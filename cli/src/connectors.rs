@@ -61,6 +61,7 @@ pub async fn export(client: &Client, args: ExportArgs) -> Result<Outcome, String
 async fn make_plan(client: &Client, args: &DesiredArgs) -> Result<Plan, String> {
     let desired = DesiredState::from_dir(&args.dir).map_err(|e| e.to_string())?;
     if args.prune && desired.is_empty() {
+        // The library refuses this too; here the message can name the directory.
         return Err(format!(
             "{} holds no connector files, and --prune would delete every connector of the \
              cluster; check --dir (delete connectors one by one if that is what you want)",

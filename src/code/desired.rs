@@ -184,6 +184,16 @@ impl DesiredConnector {
     /// like a secret) are secrets whose values are known; a masked value is refused.
     pub fn from_spec(spec: &ConnectorSpec) -> Result<Self> {
         spec.validate()?;
+        // `validate` lets masks through under `MaskedSecrets::KeepStored`; a desired state
+        // must hold values, or a create would send the mask as the secret.
+        if let Some(key) = spec.masked_keys().next() {
+            return Err(Error::validation(
+                key.to_owned(),
+                crate::connect::MASKED_VALUE,
+                "is the mask the API answers in place of a secret, not a value; set the \
+                 secret, or leave the key out",
+            ));
+        }
         let mut values = BTreeMap::new();
         for key in spec.keys() {
             if key == crate::connect::keys::NAME {

@@ -28,7 +28,11 @@ pub struct KeyValue {
     pub unset: Vec<String>,
 }
 
-/// A key whose (non-secret) value a plan changes.
+/// What a [`KeyChange`] shows in place of a value that may be a secret.
+pub const HIDDEN: &str = "(hidden)";
+
+/// A key whose value a plan changes; both values are [`HIDDEN`] for a key that may hold a
+/// secret (named like one, or written with a `${VAR}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct KeyChange {
@@ -129,6 +133,25 @@ pub(crate) fn compare(desired: &DesiredConnector, live: &BTreeMap<String, String
                 variables: Vec::new(),
                 unset: Vec::new(),
             }),
+            (Some(want), Some(have)) if secret && !is_masked(have) => {
+                // Named like a secret, or written with a variable, but the API answered the
+                // value in clear: it stores no secret to keep, so the values are compared
+                // (and shown hidden), and an unset variable cannot keep anything.
+                match want {
+                    DesiredValue::Plain(p) | DesiredValue::Secret { value: Some(p), .. } => {
+                        if p != have {
+                            out.changed.push(KeyChange {
+                                key: key.to_owned(),
+                                from: HIDDEN.to_owned(),
+                                to: HIDDEN.to_owned(),
+                            });
+                        }
+                    }
+                    DesiredValue::Secret { value: None, .. } => {
+                        out.added.push(desired_key_value(key, want, true));
+                    }
+                }
+            }
             (Some(want), Some(have)) => {
                 if secret {
                     let kv = desired_key_value(key, want, true);

@@ -116,8 +116,22 @@ impl Cluster {
     ///
     /// A literal `${` in a value is written as `$${`, which reads back as `${`.
     pub async fn export(&self) -> Result<Vec<ExportedConnector>> {
-        let mut out = Vec::new();
+        let mut out: Vec<ExportedConnector> = Vec::new();
         for (name, expansion) in self.connectors(Expand::INFO).await? {
+            // Two names with one file stem ("a b", "a_b") would overwrite one file, and a
+            // later prune would delete the connector that lost.
+            if let Some(other) = out.iter().find(|c| file_stem(&c.name) == file_stem(&name)) {
+                return Err(Error::validation(
+                    "connector",
+                    name.as_str(),
+                    format!(
+                        "would be exported to the same file as {:?} ({}.*); rename one of \
+                         them first",
+                        other.name,
+                        file_stem(&name)
+                    ),
+                ));
+            }
             let config = expansion.info.and_then(|i| i.config).ok_or_else(|| {
                 Error::validation(
                     "connector",

@@ -61,7 +61,7 @@ mod plan_display;
 
 pub use apply::{AppliedConnector, ApplyOptions, ApplyOutcome, ApplyReport, OnError};
 pub use desired::{DesiredConnector, DesiredState};
-pub use diff::{KeyChange, KeyValue};
+pub use diff::{HIDDEN, KeyChange, KeyValue};
 pub use export::{ExportedConnector, file_stem};
 pub use files::FileFormat;
 pub use plan::{Action, Plan, PlanOptions, PlannedConnector, ResendSecrets};

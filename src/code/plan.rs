@@ -29,7 +29,8 @@ pub enum ResendSecrets {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct PlanOptions {
-    /// Delete the connectors of the cluster that the desired state does not name.
+    /// Delete the connectors of the cluster that the desired state does not name. An
+    /// empty desired state is refused with pruning on.
     pub prune: bool,
     /// Turn connectors whose secret variables are set into updates, so new secret values
     /// reach them.
@@ -214,6 +215,16 @@ impl Cluster {
     /// # Ok(()) }
     /// ```
     pub async fn plan_with(&self, desired: &DesiredState, options: &PlanOptions) -> Result<Plan> {
+        if options.prune && desired.is_empty() {
+            // Far more often a wrong directory than a wish to delete everything.
+            return Err(Error::validation(
+                "desired state",
+                "",
+                "is empty, and pruning would delete every connector of the cluster; check \
+                 where the connector files are read from (delete connectors one by one if \
+                 that is what you want); nothing was read or sent",
+            ));
+        }
         if let ResendSecrets::Only(names) = &options.resend_secrets
             && let Some(unknown) = names.iter().find(|n| desired.get(n).is_none())
         {

@@ -280,3 +280,106 @@ async fn the_keys_the_server_adds_are_never_a_change() {
     assert!(!plan.has_changes());
     assert_no_secrets(&plan.to_string());
 }
+
+#[tokio::test]
+async fn a_variable_under_a_key_the_api_shows_in_clear_is_compared_and_never_sent_as_a_mask() {
+    let emulator = seeded().await;
+    let cluster = cluster(&emulator);
+    let dir = TempDir::new("clear-variable");
+    export_into(&cluster, &dir.0).await;
+    // The topic comes from a variable: the API shows the topic in clear, so there is no
+    // stored secret to keep.
+    let path = dir.0.join("pageviews-source.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"kafka.topic\": \"pageviews\""), "{text}");
+    std::fs::write(
+        &path,
+        text.replace(
+            "\"kafka.topic\": \"pageviews\"",
+            "\"kafka.topic\": \"${TOPIC}\"",
+        ),
+    )
+    .unwrap();
+
+    // Set to the live value: nothing to do.
+    let same = DesiredState::from_dir_with(&dir.0, |v| (v == "TOPIC").then(|| "pageviews".into()))
+        .unwrap();
+    let plan = cluster.plan(&same).await.unwrap();
+    assert!(!plan.has_changes(), "{plan}");
+
+    // Set to another value: a change, with both values hidden.
+    let other =
+        DesiredState::from_dir_with(&dir.0, |v| (v == "TOPIC").then(|| "clicks".into())).unwrap();
+    let plan = cluster.plan(&other).await.unwrap();
+    let Action::Update { changed, .. } = &plan.connector("pageviews-source").unwrap().action else {
+        panic!("{plan}");
+    };
+    assert_eq!(changed.len(), 1, "{plan}");
+    assert_eq!(changed[0].key, "kafka.topic");
+    assert_eq!(
+        (changed[0].from.as_str(), changed[0].to.as_str()),
+        (ccloud_connect::code::HIDDEN, ccloud_connect::code::HIDDEN)
+    );
+    assert!(!plan.to_string().contains("clicks"), "{plan}");
+
+    // Unset: the update is refused before anything is sent, rather than storing the mask
+    // as the topic.
+    let unset = DesiredState::from_dir_with(&dir.0, no_vars).unwrap();
+    let plan = cluster.plan(&unset).await.unwrap();
+    assert!(plan.has_changes(), "{plan}");
+    let before = emulator.rate_totals().requests;
+    let err = plan
+        .apply(&ccloud_connect::code::ApplyOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_validation(), "{err:?}");
+    assert!(err.to_string().contains("TOPIC"), "{err}");
+    assert_eq!(
+        emulator.rate_totals().requests,
+        before,
+        "sent although refused"
+    );
+    let stored = emulator
+        .connector_config("env-seed", "lkc-seed", "pageviews-source")
+        .unwrap();
+    assert_eq!(stored["kafka.topic"], "pageviews");
+}
+
+#[tokio::test]
+async fn guards_pruning_to_nothing_masks_as_values_and_colliding_export_files() {
+    let emulator = seeded().await;
+    let cluster = cluster(&emulator);
+    let before = emulator.rate_totals().requests;
+    // An empty desired state with pruning would delete everything: refused, nothing read.
+    let err = cluster
+        .plan_with(&DesiredState::new(), &PlanOptions::new().prune(true))
+        .await
+        .unwrap_err();
+    assert!(err.is_validation(), "{err:?}");
+    assert!(err.to_string().contains("delete every connector"), "{err}");
+    assert_eq!(emulator.rate_totals().requests, before);
+
+    // A spec read back keeps its masks under KeepStored; as a desired state it is refused.
+    let read = cluster.connector("pageviews-source").spec().await.unwrap();
+    let keep = read.masked_secrets(ccloud_connect::connect::MaskedSecrets::KeepStored);
+    let err = DesiredState::from_specs([keep]).unwrap_err();
+    assert!(
+        err.to_string().contains("is the mask the API answers"),
+        "{err}"
+    );
+
+    // Two names with one file stem: the export refuses instead of writing one over the other.
+    for name in ["a b", "a_b"] {
+        let spec = ccloud_connect::connect::ConnectorSpec::managed(name, "DatagenSource")
+            .kafka_api_key("K")
+            .kafka_api_secret("S")
+            .set("kafka.topic", "t")
+            .set("output.data.format", "JSON")
+            .set("quickstart", "ORDERS")
+            .tasks_max(1);
+        cluster.create(&spec).await.unwrap();
+    }
+    let err = cluster.export().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("same file") && text.contains("a_b"), "{text}");
+}
