@@ -76,7 +76,7 @@ pub(crate) fn fail(
     };
     if let Some(task) = failure.task_id() {
         let tasks = conn.task_count();
-        if task >= tasks {
+        if !(0..tasks).contains(&task) {
             return Err(NotFailed::NoTask { task, tasks });
         }
     }

@@ -108,7 +108,15 @@ async fn guarded(app: &App, path: &str, request: Request, next: Next) -> Respons
         fault_answer::add_headers(fault.as_ref(), &mut response);
         return response;
     }
-    let count = app.count_request(&auth::api_key(request.headers()));
+    // Charged to the key only when its secret was right: a wrong one must not spend the
+    // real client's budget, nor open a window per made-up key.
+    let authenticated = auth::check(request.headers(), app.settings.credentials.as_ref()).is_ok();
+    let key = if authenticated {
+        auth::api_key(request.headers())
+    } else {
+        String::new()
+    };
+    let count = app.count_request(&key);
     let mut response = match early {
         Some(answer) => closing(answer, has_body),
         None if count.refused => closing(rate_limited(path, &count), has_body),

@@ -38,8 +38,9 @@ impl Failure {
     }
 
     /// Task `task_id` fails (`FAILED`, with `trace` as its `msg`) while the connector stays
-    /// `RUNNING`, as Kafka Connect reports a task that died. A task the connector does not
-    /// run (an id at or above `tasks.max`) shows nothing. The id is an `i64`, the type of
+    /// `RUNNING`, as Kafka Connect reports a task that died. Injecting it into a connector
+    /// that does not run that task (a negative id, or one at or above `tasks.max`) is
+    /// refused (`EmulatorHandle::fail_connector` answers `false`, HTTP `404`). The id is an `i64`, the type of
     /// the task ids in the client's status and task answers
     /// (`ConnectorTaskStatus::id`, `ConnectorTaskId::task`).
     pub fn task(task_id: i64, trace: impl Into<String>) -> Self {

@@ -259,6 +259,7 @@ impl Snapshot {
                 deadline: after(now, u.expires_in_ms),
                 target: u.target,
                 file: u.file,
+                receiving: false,
             };
             store.uploads.restore(u.id, upload);
         }
@@ -331,6 +332,23 @@ pub(crate) fn load(path: &Path) -> io::Result<Option<Store>> {
                 "{}: the state file has format {}; this emulator reads format {FORMAT}",
                 path.display(),
                 snapshot.format
+            ),
+        ));
+    }
+    // A key that does not read back would sign anew: every URL issued before the restart
+    // would then fail with a signature mismatch instead of its expiry error.
+    if let Some(bad) = snapshot
+        .signing_key
+        .as_deref()
+        .filter(|k| SigningKey::from_hex(k).is_none())
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: signing_key is not 64 hex digits ({} characters): the file was changed \
+                 by hand or is damaged",
+                path.display(),
+                bad.len()
             ),
         ));
     }

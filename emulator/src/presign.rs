@@ -160,6 +160,7 @@ pub(crate) fn issue(
         deadline,
         target,
         file: None,
+        receiving: false,
     };
     let cap = app.settings.max_pending_uploads;
     store.uploads.insert(upload_id.clone(), upload, cap);

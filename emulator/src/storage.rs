@@ -187,6 +187,7 @@ fn authorize(
         }
         return Err(Box::new(s3::policy_failed("Policy expired.")));
     }
+    store.uploads.begin(&id);
     Ok(id)
 }
 
@@ -317,6 +318,7 @@ pub(crate) async fn azure_put(
             }
             return azure::auth_failed("Signed expiry time has passed.");
         }
+        store.uploads.begin(&id);
         id
     };
     match headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) {
@@ -404,6 +406,7 @@ pub(crate) async fn gcs_put(
             return gcs::token_expired();
         }
         let format = upload.format;
+        store.uploads.begin(&id);
         (id, format)
     };
     // The URL was signed with the content type of the archive format.

@@ -117,6 +117,9 @@ pub(crate) struct Upload {
     pub(crate) deadline: Instant,
     pub(crate) target: UploadTarget,
     pub(crate) file: Option<UploadedFile>,
+    /// An archive is on its way to it: not evicted by the cap (only by its expiry), or
+    /// an upload in progress would end in an expiry error with a valid URL.
+    pub(crate) receiving: bool,
 }
 
 /// An archive received by a storage endpoint.
@@ -180,7 +183,8 @@ impl SigningKey {
 
     /// A key saved by [`to_hex`](SigningKey::to_hex); `None` for anything else.
     pub(crate) fn from_hex(hex: &str) -> Option<SigningKey> {
-        if hex.len() != 64 || !hex.is_ascii() {
+        // Hex digits only: `from_str_radix` would also take a sign (`+f`).
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut key = [0u8; 32];
@@ -231,13 +235,20 @@ impl Uploads {
     /// stays: the one being inserted).
     pub(crate) fn insert(&mut self, upload_id: String, upload: Upload, max_unused: usize) {
         self.sweep(Instant::now());
-        while self.unused >= max_unused.max(1) {
-            let Some((_, id)) = self.expiry.pop_front() else {
+        let mut receiving = Vec::new();
+        while self.unused >= max_unused.max(1) + receiving.len() {
+            let Some((deadline, id)) = self.expiry.pop_front() else {
                 break;
             };
-            if self.by_id.get(&id).is_some_and(|u| u.file.is_none()) {
-                self.remove(&id);
+            match self.by_id.get(&id) {
+                Some(u) if u.receiving && u.file.is_none() => receiving.push((deadline, id)),
+                Some(u) if u.file.is_none() => self.remove(&id),
+                _ => {}
             }
+        }
+        // Back at the front, in their order: they are still the oldest.
+        for entry in receiving.into_iter().rev() {
+            self.expiry.push_front(entry);
         }
         self.restore(upload_id, upload);
     }
@@ -300,6 +311,13 @@ impl Uploads {
     /// Every upload remembered, with its id.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Upload)> {
         self.by_id.iter()
+    }
+
+    /// Marks `upload_id` as receiving its archive (see [`Upload::receiving`]).
+    pub(crate) fn begin(&mut self, upload_id: &str) {
+        if let Some(upload) = self.by_id.get_mut(upload_id) {
+            upload.receiving = true;
+        }
     }
 
     /// Records the archive received for `upload_id`; `false` if the upload is gone.
@@ -419,7 +437,46 @@ mod tests {
                 form: BTreeMap::new(),
             },
             file: None,
+            receiving: false,
         }
+    }
+
+    #[test]
+    fn a_signing_key_reads_back_from_hex_digits_only() {
+        let key = SigningKey::random();
+        let hex: String = key.0.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(SigningKey::from_hex(&hex).is_some());
+        assert!(SigningKey::from_hex(&format!("+f{}", &hex[2..])).is_none());
+        assert!(SigningKey::from_hex(&hex[1..]).is_none());
+    }
+
+    #[test]
+    fn an_upload_in_progress_is_not_evicted_by_the_cap() {
+        let now = Instant::now();
+        let mut uploads = Uploads::default();
+        let later = now + Duration::from_secs(3600);
+        uploads.insert("first".into(), upload(later, "k1"), 2);
+        uploads.begin("first");
+        uploads.insert("second".into(), upload(later, "k2"), 2);
+        // One receiving is not counted against the cap of 2 unused...
+        uploads.insert("third".into(), upload(later, "k3"), 2);
+        assert!(uploads.get("second").is_some());
+        // ...and past the cap the oldest unused one that is not receiving goes.
+        uploads.insert("fourth".into(), upload(later, "k4"), 2);
+        assert!(
+            uploads.get("first").is_some(),
+            "the upload in progress was evicted"
+        );
+        assert!(uploads.get("second").is_none());
+        assert!(uploads.get("third").is_some() && uploads.get("fourth").is_some());
+        // Its archive still lands.
+        assert!(uploads.record(
+            "first",
+            UploadedFile {
+                size: 4,
+                is_zip: true
+            }
+        ));
     }
 
     #[test]

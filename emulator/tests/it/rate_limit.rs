@@ -210,3 +210,30 @@ async fn each_api_key_has_its_own_window() {
     assert_eq!(get("B").await.unwrap().status(), 200);
     assert_eq!(get("A").await.unwrap().status(), 429);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_wrong_secret_does_not_spend_the_keys_budget() {
+    let emu = Emulator::builder()
+        .credentials("REAL", "right-secret")
+        .rate_limit(2, Duration::from_secs(10))
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let connectors = format!(
+        "{}/connect/v1/environments/{ENV}/clusters/{CLUSTER}/connectors",
+        emu.base_url()
+    );
+    let get = |secret: &str| {
+        http.get(&connectors)
+            .header("authorization", basic("REAL", secret))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(get("guessed").await.unwrap().status(), 401);
+    }
+    // The real client's window is untouched by the refused attempts under its key name.
+    let ok = get("right-secret").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(header(&ok, "x-ratelimit-remaining"), 1);
+}
