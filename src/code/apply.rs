@@ -263,7 +263,11 @@ fn check(plan: &Plan, c: &PlannedConnector, options: &ApplyOptions) -> Result<Jo
             Ok(Job::Update(spec))
         }
         Action::Delete => Ok(Job::Delete),
-        Action::Unchanged | Action::NotManaged => unreachable!("not a change"),
+        // `changes()` never yields these; a plan edited by hand (its fields are public)
+        // gets an error rather than a panic.
+        Action::Unchanged | Action::NotManaged => Err(refuse(
+            "has no change to apply (unchanged or not managed); plan again".to_owned(),
+        )),
     }
 }
 

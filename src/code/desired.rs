@@ -41,7 +41,17 @@ impl DesiredValue {
                  write `${{VARIABLE}}` and set the variable"
             ));
         }
-        let parts = placeholder::parse(text)?;
+        let parts = placeholder::parse(text).map_err(|e| {
+            if is_sensitive_key(key) {
+                // The message would quote part of what may be a literal secret.
+                format!(
+                    "{key:?}: a `${{` in the value does not start a valid `${{VARIABLE}}` \
+                     (not shown: the key holds a secret); write `$${{` for a literal `${{`"
+                )
+            } else {
+                e
+            }
+        })?;
         let variables: Vec<String> = parts
             .iter()
             .filter_map(|p| match p {

@@ -30,8 +30,12 @@ pub enum ResendSecrets {
 #[non_exhaustive]
 pub struct PlanOptions {
     /// Delete the connectors of the cluster that the desired state does not name. An
-    /// empty desired state is refused with pruning on.
+    /// empty desired state is refused with pruning on, unless
+    /// [`allow_empty_prune`](Self::allow_empty_prune).
     pub prune: bool,
+    /// With [`prune`](Self::prune), let an empty desired state plan the deletion of every
+    /// connector of the cluster (otherwise taken for a wrong directory and refused).
+    pub allow_empty_prune: bool,
     /// Turn connectors whose secret variables are set into updates, so new secret values
     /// reach them.
     pub resend_secrets: ResendSecrets,
@@ -46,6 +50,12 @@ impl PlanOptions {
     /// Sets [`prune`](Self::prune).
     pub fn prune(mut self, prune: bool) -> Self {
         self.prune = prune;
+        self
+    }
+
+    /// Sets [`allow_empty_prune`](Self::allow_empty_prune).
+    pub fn allow_empty_prune(mut self, allow: bool) -> Self {
+        self.allow_empty_prune = allow;
         self
     }
 
@@ -215,14 +225,15 @@ impl Cluster {
     /// # Ok(()) }
     /// ```
     pub async fn plan_with(&self, desired: &DesiredState, options: &PlanOptions) -> Result<Plan> {
-        if options.prune && desired.is_empty() {
+        if options.prune && desired.is_empty() && !options.allow_empty_prune {
             // Far more often a wrong directory than a wish to delete everything.
             return Err(Error::validation(
                 "desired state",
                 "",
                 "is empty, and pruning would delete every connector of the cluster; check \
                  where the connector files are read from (delete connectors one by one if \
-                 that is what you want); nothing was read or sent",
+                 that is what you want, or PlanOptions::allow_empty_prune); nothing was read \
+                 or sent",
             ));
         }
         if let ResendSecrets::Only(names) = &options.resend_secrets

@@ -148,3 +148,29 @@ fn other_bad_files() {
         assert!(e.contains("c.json"), "{text}: {e}");
     }
 }
+
+#[test]
+fn a_bad_reference_in_a_secret_is_refused_without_quoting_it() {
+    let dir = TempDir::new("badsecret");
+    dir.write(
+        "s.json",
+        r#"{"name": "s", "config": {"connector.class": "DatagenSource",
+            "kafka.api.secret": "hunter2${not a var}tail"}}"#,
+    );
+    let e = err(&dir);
+    assert!(
+        e.contains("s.json") && e.contains("kafka.api.secret"),
+        "{e}"
+    );
+    assert!(e.contains("not shown"), "{e}");
+    for part in ["hunter2", "not a var", "tail"] {
+        assert!(!e.contains(part), "{part} quoted in {e}");
+    }
+    // The same under a key that is no secret says what is wrong.
+    dir.write(
+        "s.json",
+        r#"{"name": "s", "config": {"connector.class": "DatagenSource",
+            "kafka.topic": "t${not a var}"}}"#,
+    );
+    assert!(err(&dir).contains("`${not a var}` is not a variable name"));
+}

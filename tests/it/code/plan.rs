@@ -358,6 +358,15 @@ async fn guards_pruning_to_nothing_masks_as_values_and_colliding_export_files() 
     assert!(err.is_validation(), "{err:?}");
     assert!(err.to_string().contains("delete every connector"), "{err}");
     assert_eq!(emulator.rate_totals().requests, before);
+    // Said on purpose, it is a plan to delete them all.
+    let all = cluster
+        .plan_with(
+            &DesiredState::new(),
+            &PlanOptions::new().prune(true).allow_empty_prune(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.changes().count(), 4, "{all}");
 
     // A spec read back keeps its masks under KeepStored; as a desired state it is refused.
     let read = cluster.connector("pageviews-source").spec().await.unwrap();

@@ -99,12 +99,19 @@ fn a_second_plan_after_a_successful_apply_is_empty() {
             } else {
                 ResendSecrets::None
             };
-            let options = PlanOptions::new().prune(prune).resend_secrets(resend);
+            // An empty desired state with pruning is a deliberate "delete everything" here.
+            let options = PlanOptions::new()
+                .prune(prune)
+                .allow_empty_prune(true)
+                .resend_secrets(resend);
             let plan = cluster.plan_with(&desired, &options).await.unwrap();
             let report = plan.apply(&quick()).await.unwrap();
             prop_assert!(report.succeeded(), "{}", report);
             let again = cluster
-                .plan_with(&desired, &PlanOptions::new().prune(prune))
+                .plan_with(
+                    &desired,
+                    &PlanOptions::new().prune(prune).allow_empty_prune(true),
+                )
                 .await
                 .unwrap();
             prop_assert!(!again.has_changes(), "first:\n{}\nthen:\n{}", plan, again);
