@@ -12,12 +12,14 @@ use axum::middleware;
 use tokio::sync::oneshot;
 use tower::Layer as _;
 
-use crate::handle::EmulatorHandle;
-use crate::lifecycle::Delays;
-use crate::rate::RateLimit;
-use crate::seed::Seed;
-use crate::store::{Settings, Shared};
-use crate::{gate, persist, routes, seed};
+use crate::control::handle::EmulatorHandle;
+use crate::control::seed;
+use crate::control::seed::Seed;
+use crate::state::lifecycle::Delays;
+use crate::state::persist;
+use crate::state::rate::RateLimit;
+use crate::state::store::{Settings, Shared};
+use crate::{gate, routes};
 
 /// What the emulator prints in place of a secret.
 const REDACTED: &str = "[redacted]";

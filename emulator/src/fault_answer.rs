@@ -6,11 +6,11 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::errors::{Failure, Shape, code_for, too_many_requests};
-use crate::faults::{Fault, FaultBody, FaultKind, whole_seconds};
-use crate::json::{empty, json_response};
-use crate::operations;
-use crate::storage_errors;
+use crate::http::errors::{Failure, Shape, code_for, too_many_requests};
+use crate::http::json::{empty, json_response};
+use crate::http::operations;
+use crate::state::faults::{Fault, FaultBody, FaultKind, whole_seconds};
+use crate::storage::errors as storage_errors;
 
 /// The error shape the API answers `status` with for this request: `create_connector`
 /// documents a flat `400` and an `error_code` `500`; otherwise the shape of the path's

@@ -9,15 +9,15 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth;
-use crate::control;
-use crate::errors::{Failure, Shape, too_many_requests};
+use crate::control::faults as control;
 use crate::fault_answer;
-use crate::faults::{Fault, FaultKind};
-use crate::ids::random_uuid;
-use crate::persist;
-use crate::rate::RateCount;
-use crate::store::App;
+use crate::http::auth;
+use crate::http::errors::{Failure, Shape, too_many_requests};
+use crate::http::ids::random_uuid;
+use crate::state::faults::{Fault, FaultKind};
+use crate::state::persist;
+use crate::state::rate::RateCount;
+use crate::state::store::App;
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/connect/") || path.starts_with("/ccpm/")

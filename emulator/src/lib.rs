@@ -367,77 +367,41 @@
 //! - **A restart resolves the ccpm plugin version again**: a connector that names none
 //!   moves to the latest `READY` version.
 
-// Module layering: each module imports only modules of a lower layer (or its own), so
-// there is no import cycle.
+// Module layering: each folder imports only folders above it in this list (or itself), so
+// there is no import cycle, and a resource's endpoints are in one file of `api/`.
 //
-// 0. Leaves, importing nothing of the crate: `ids` (random ids), `query` (query strings),
-//    `script` (scripted states),
-//    `json` (JSON answers), `uploads` (what a
-//    presigned upload is, their index), `catalog` (managed plugins: data and checks),
-//    `form` (the multipart reader), `lifecycle` (injected failures, delays), `rate` (the
-//    rate-limit windows, per API key), `operations` (the specs' operation ids). `faults`
-//    (what a fault is, the queue) imports `operations` alone.
-// 1. Answers and request checks shared by the handlers: `errors` (the API's error shapes),
-//    `storage_errors` (the storage services' error documents), `auth`, `paging`,
-//    `fault_answer` (how a fault is answered).
-// 2. The store: `store` (everything remembered, settings, the fault queue, the delays and
-//    the rate windows), above the data it holds and below every handler.
-// 3. Over the store: `resolve` (what a connector configuration runs, and how it fails),
-//    `views` (a connector as answered, built from a resolved configuration), `persist`
-//    (the state file).
-// 4. Handlers: `connectors`, `offsets`, `custom_plugins`, `ccpm`, `presign` (issuing
-//    upload URLs), `storage` (the upload endpoints), `control` (faults, health) and
-//    `control_connectors` (failures, inspection, delays, rate limit) and
-//    `control_scripts` (scripted states) under `/_emulator/`.
-// 5. Control from Rust: `seed` (applies a seed through the handlers' constructors),
-//    `handle` (`EmulatorHandle`, calling the control functions).
-// 6. The edge: `gate` (middleware), `routes` (the router), `config` (the builder and
-//    `start`), then this file (docs and re-exports).
+// 1. `http/`: ids, JSON answers, query strings, the API's error shapes, paging,
+//    authentication, the specs' operation ids. Imports nothing else of the crate.
+// 2. `state/`: the store and what it holds (uploads, lifecycles, scripts, faults, rate
+//    windows, the managed-plugin catalogue), resolved and answered connectors, the state
+//    file.
+// 3. `storage/`: the storage services' upload endpoints, their error documents, the
+//    multipart reader.
+// 4. `api/`: the Confluent Cloud API's endpoints, one file per resource.
+// 5. `control/`: the `/_emulator/` endpoints, the seed, `EmulatorHandle`.
+// 6. The edge, in this folder: `fault_answer` (how a fault is answered), `gate`
+//    (middleware), `routes` (the router), `config` (the builder and `start`), then this
+//    file (docs and re-exports).
 
-mod auth;
-mod catalog;
-mod ccpm;
+mod api;
 mod config;
-mod connectors;
 mod control;
-mod control_connectors;
-mod control_scripts;
-mod custom_plugins;
-mod errors;
 mod fault_answer;
-mod faults;
-mod form;
 mod gate;
-mod handle;
-mod ids;
-mod json;
-mod lifecycle;
-mod offsets;
-mod operations;
-mod paging;
-mod persist;
-mod presign;
-mod query;
-mod rate;
-mod resolve;
+mod http;
 mod routes;
-mod script;
-mod seed;
+mod state;
 mod storage;
-mod storage_errors;
-mod store;
-mod uploads;
-mod views;
 
 pub use config::EmulatorConfig;
-pub use faults::{Fault, FaultKind};
-pub use handle::EmulatorHandle;
+pub use control::handle::EmulatorHandle;
 #[doc(hidden)]
-pub use handle::Inspection;
-pub use lifecycle::{Delays, Failure};
-pub use rate::RateTotals;
-pub use script::{Script, ScriptedState};
-pub use seed::{Seed, SeedError};
+pub use control::handle::Inspection;
+pub use control::seed::{Seed, SeedError};
+pub use state::faults::{Fault, FaultKind};
+pub use state::lifecycle::{Delays, Failure};
+pub use state::rate::RateTotals;
+pub use state::script::{Script, ScriptedState};
 
 /// Entry point of the emulator: [`Emulator::builder`] configures one, and
 /// [`EmulatorConfig::start`] starts it.

@@ -7,12 +7,14 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
-use crate::errors::{Failure, Shape};
-use crate::store::App;
-use crate::{
-    ccpm, connectors, control, control_connectors, control_scripts, custom_plugins, gate, offsets,
-    storage,
+use crate::api::{ccpm, connectors, custom_plugins, offsets};
+use crate::control::{
+    connectors as control_connectors, faults as control, scripts as control_scripts,
 };
+use crate::gate;
+use crate::http::errors::{Failure, Shape};
+use crate::state::store::App;
+use crate::storage::endpoints as storage;
 
 pub(crate) fn router(app: App) -> Router {
     const CLUSTER: &str = "/connect/v1/environments/{env}/clusters/{cluster}";

@@ -15,14 +15,14 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::CustomConnectorPlugin;
 
-use crate::errors::Shape;
-use crate::ids::random_id;
-use crate::json::located;
-use crate::resolve::{check_name, resolve};
-use crate::store::{App, CcpmPlugin, CcpmVersion, CustomPlugin, Store};
-use crate::uploads::{ArchiveFormat, StorageCloud};
-use crate::views::new_connector;
-use crate::{ccpm as ccpm_api, custom_plugins};
+use crate::api::{ccpm as ccpm_api, custom_plugins};
+use crate::http::errors::Shape;
+use crate::http::ids::random_id;
+use crate::http::json::located;
+use crate::state::resolve::{check_name, resolve};
+use crate::state::store::{App, CcpmPlugin, CcpmVersion, CustomPlugin, Store};
+use crate::state::uploads::{ArchiveFormat, StorageCloud};
+use crate::state::views::new_connector;
 
 /// What an emulator starts with: connectors (`RUNNING` from the start), connect/v1 custom
 /// connector plugins, ccpm plugins and their versions (`READY`). Given to

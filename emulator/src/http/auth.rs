@@ -4,7 +4,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
-use crate::errors::{Failure, Shape};
+use crate::http::errors::{Failure, Shape};
 
 /// Why a request was refused.
 #[derive(Debug, PartialEq, Eq)]

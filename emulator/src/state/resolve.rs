@@ -10,9 +10,9 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use ccloud_connect::ccpm::PluginVersionPhase;
 use ccloud_connect::connect;
 
-use crate::catalog;
-use crate::errors::{Failure, Shape};
-use crate::store::{CcpmPlugin, CcpmVersion, Store};
+use crate::http::errors::{Failure, Shape};
+use crate::state::catalog;
+use crate::state::store::{CcpmPlugin, CcpmVersion, Store};
 
 /// A connector name as the API accepts it: at most 64 characters of Unicode letters,
 /// numbers, marks, spaces and `. , & _ + | [ ] -`.

@@ -11,10 +11,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::errors::{Failure, JsonBody, Shape};
-use crate::json::empty;
-use crate::script::{Script, ScriptedState};
-use crate::store::App;
+use crate::http::errors::{Failure, JsonBody, Shape};
+use crate::http::json::empty;
+use crate::state::script::{Script, ScriptedState};
+use crate::state::store::App;
 
 type ConnectorPath = Path<(String, String, String)>;
 

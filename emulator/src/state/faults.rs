@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
 
-use crate::operations;
+use crate::http::operations;
 
 /// What an injected fault does to a request.
 #[derive(Clone, Debug, PartialEq, Eq)]

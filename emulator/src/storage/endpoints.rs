@@ -19,15 +19,15 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
-use crate::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
-use crate::ids::{random_hex, random_uuid};
-use crate::query::Query;
-use crate::storage_errors::{azure, busy, entity_too_large, gcs, incomplete_body, s3};
-use crate::store::App;
-use crate::uploads::{
+use crate::http::ids::{random_hex, random_uuid};
+use crate::http::query::Query;
+use crate::state::store::App;
+use crate::state::uploads::{
     BUCKET, UploadTarget, UploadedFile, azure_location, expired, gcs_location, gcs_signed,
     s3_location,
 };
+use crate::storage::errors::{azure, busy, entity_too_large, gcs, incomplete_body, s3};
+use crate::storage::form::{self, BoundaryError, FormError, FormReader, MAX_BOUNDARY};
 
 /// Room a multipart form needs around the file, beyond the size limit of the file itself:
 /// the fields before it, and what the fields may hold at most.

@@ -9,11 +9,11 @@ use tokio::time::Instant;
 
 use ccloud_connect::connect::{self, ConnectorConfig, ConnectorOffset};
 
-use crate::catalog;
-use crate::ids::random_id;
-use crate::json::{ensure_array, to_value};
-use crate::resolve::Resolved;
-use crate::store::{Connector, Store};
+use crate::http::ids::random_id;
+use crate::http::json::{ensure_array, to_value};
+use crate::state::catalog;
+use crate::state::resolve::Resolved;
+use crate::state::store::{Connector, Store};
 
 /// Offsets a new sink connector starts from: the start of partition 0 of each topic.
 fn initial_offsets(

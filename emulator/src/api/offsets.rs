@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use ccloud_connect::connect::{self, AlterOffsetsRequest, AlterOffsetsRequestType};
 
-use crate::connectors::{ConnectorPath, NESTED, parse, with_connector};
-use crate::errors::{Failure, JsonBody};
-use crate::json::{ensure_array, json_response, to_value};
-use crate::lifecycle::later;
-use crate::store::{App, OffsetsRequest};
+use crate::api::connectors::{ConnectorPath, NESTED, parse, with_connector};
+use crate::http::errors::{Failure, JsonBody};
+use crate::http::json::{ensure_array, json_response, to_value};
+use crate::state::lifecycle::later;
+use crate::state::store::{App, OffsetsRequest};
 
 /// `GET .../offsets`.
 pub(crate) async fn offsets(

@@ -12,15 +12,15 @@ use ccloud_connect::connect::{
     UploadSourcePresignedUrl,
 };
 
-use crate::catalog;
-use crate::errors::{Failure, JsonBody, Shape};
-use crate::ids::random_id;
-use crate::json::{empty, ensure_array, json_response, to_value};
-use crate::paging::{PageRequest, paginate};
-use crate::presign;
-use crate::query::Query;
-use crate::store::{App, CustomPlugin, Store};
-use crate::uploads::{self, ArchiveFormat, StorageCloud};
+use crate::api::presign;
+use crate::http::errors::{Failure, JsonBody, Shape};
+use crate::http::ids::random_id;
+use crate::http::json::{empty, ensure_array, json_response, to_value};
+use crate::http::paging::{PageRequest, paginate};
+use crate::http::query::Query;
+use crate::state::catalog;
+use crate::state::store::{App, CustomPlugin, Store};
+use crate::state::uploads::{self, ArchiveFormat, StorageCloud};
 
 const LIST: Shape = Shape::List;
 const PATH: &str = "/connect/v1/custom-connector-plugins";

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use crate::ids::{random_hex, random_uuid};
+use crate::http::ids::{random_hex, random_uuid};
 
 /// Escapes element text (quotes stay literal, as in S3's own messages).
 fn xml_escape(s: &str) -> String {

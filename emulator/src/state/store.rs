@@ -16,12 +16,12 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
-use crate::faults::FaultQueue;
-use crate::ids::random_uuid;
-use crate::lifecycle::{Delays, Failure as Injected};
-use crate::rate::{RateCount, RateLimit, RateWindows};
-use crate::script::{Script, ScriptedState};
-use crate::uploads::Uploads;
+use crate::http::ids::random_uuid;
+use crate::state::faults::FaultQueue;
+use crate::state::lifecycle::{Delays, Failure as Injected};
+use crate::state::rate::{RateCount, RateLimit, RateWindows};
+use crate::state::script::{Script, ScriptedState};
+use crate::state::uploads::Uploads;
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
@@ -119,7 +119,7 @@ impl Shared {
     }
 
     /// Requests the rate limit counted and refused so far.
-    pub(crate) fn rate_totals(&self) -> crate::rate::RateTotals {
+    pub(crate) fn rate_totals(&self) -> crate::state::rate::RateTotals {
         self.rate.lock().unwrap_or_else(|e| e.into_inner()).totals()
     }
 

@@ -11,14 +11,14 @@ use tokio::time::Instant;
 
 use ccloud_connect::connect::{self, ConnectorConfig, CreateConnectorRequest};
 
-use crate::catalog::{self, MASK};
-use crate::errors::{Failure, JsonBody, Shape};
-use crate::json::{empty, json_response, to_value};
-use crate::lifecycle::later;
-use crate::query::Query;
-use crate::resolve::{check_name, missing, resolve};
-use crate::store::{App, Connector};
-use crate::views::{
+use crate::http::errors::{Failure, JsonBody, Shape};
+use crate::http::json::{empty, json_response, to_value};
+use crate::http::query::Query;
+use crate::state::catalog::{self, MASK};
+use crate::state::lifecycle::later;
+use crate::state::resolve::{check_name, missing, resolve};
+use crate::state::store::{App, Connector};
+use crate::state::views::{
     config_view, connector_view, new_connector, reconfigure, status_view, task_ids,
 };
 

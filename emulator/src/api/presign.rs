@@ -9,9 +9,9 @@ use base64::Engine as _;
 use chrono::Utc;
 use tokio::time::Instant;
 
-use crate::ids::{random_hex, random_uuid};
-use crate::store::App;
-use crate::uploads::{
+use crate::http::ids::{random_hex, random_uuid};
+use crate::state::store::App;
+use crate::state::uploads::{
     ArchiveFormat, BUCKET, CONTAINER, StorageCloud, Upload, UploadTarget, azure_location,
     gcs_location, gcs_signed, s3_location,
 };

@@ -9,13 +9,13 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::control_connectors;
-use crate::control_scripts;
-use crate::faults::Fault;
-use crate::lifecycle::{Delays, Failure};
-use crate::rate::{RateLimit, RateTotals};
-use crate::script::Script;
-use crate::store::App;
+use crate::control::connectors;
+use crate::control::scripts;
+use crate::state::faults::Fault;
+use crate::state::lifecycle::{Delays, Failure};
+use crate::state::rate::{RateLimit, RateTotals};
+use crate::state::script::Script;
+use crate::state::store::App;
 
 /// What [`EmulatorHandle::inspect`] counts. Not part of the stable API.
 #[doc(hidden)]
@@ -97,14 +97,14 @@ impl EmulatorHandle {
         name: &str,
         failure: Failure,
     ) -> bool {
-        control_connectors::fail(&self.shared, environment, cluster, name, failure).is_ok()
+        connectors::fail(&self.shared, environment, cluster, name, failure).is_ok()
     }
 
     /// Removes an injected failure, persistent or not: the connector shows its state as if
     /// it had never failed. `false` when there is no such connector. HTTP:
     /// `POST /_emulator/connectors/{environment}/{cluster}/{name}/recover`.
     pub fn recover_connector(&self, environment: &str, cluster: &str, name: &str) -> bool {
-        control_connectors::recover(&self.shared, environment, cluster, name)
+        connectors::recover(&self.shared, environment, cluster, name)
     }
 
     /// Gives a connector a [`Script`] of states, starting now: its status follows the
@@ -124,7 +124,7 @@ impl EmulatorHandle {
         name: &str,
         script: Script,
     ) -> bool {
-        control_scripts::script(&self.shared, environment, cluster, name, script)
+        scripts::script(&self.shared, environment, cluster, name, script)
     }
 
     /// Ends a connector's script: it shows its own lifecycle again, at once (the
@@ -133,7 +133,7 @@ impl EmulatorHandle {
     /// when there is no such connector. HTTP:
     /// `DELETE /_emulator/connectors/{environment}/{cluster}/{name}/script`.
     pub fn clear_connector_script(&self, environment: &str, cluster: &str, name: &str) -> bool {
-        control_scripts::clear_script(&self.shared, environment, cluster, name)
+        scripts::clear_script(&self.shared, environment, cluster, name)
     }
 
     /// Keeps a [`Script`] for the next connector created with this name in this cluster
@@ -149,7 +149,7 @@ impl EmulatorHandle {
         name: &str,
         script: Script,
     ) {
-        control_scripts::script_next(&self.shared, environment, cluster, name, script);
+        scripts::script_next(&self.shared, environment, cluster, name, script);
     }
 
     /// Withdraws the script waiting for the next connector of this name; `false` when
@@ -161,7 +161,7 @@ impl EmulatorHandle {
         cluster: &str,
         name: &str,
     ) -> bool {
-        control_scripts::clear_next(&self.shared, environment, cluster, name)
+        scripts::clear_next(&self.shared, environment, cluster, name)
     }
 
     /// Sets the lifecycle delays for the actions accepted from now on. HTTP:
@@ -205,7 +205,7 @@ impl EmulatorHandle {
         cluster: &str,
         name: &str,
     ) -> Option<BTreeMap<String, String>> {
-        control_connectors::stored(&self.shared, environment, cluster, name).map(|s| s.config)
+        connectors::stored(&self.shared, environment, cluster, name).map(|s| s.config)
     }
 
     /// The ccpm plugin version a custom connector runs: the one its configuration names,
@@ -218,7 +218,7 @@ impl EmulatorHandle {
         cluster: &str,
         name: &str,
     ) -> Option<String> {
-        control_connectors::stored(&self.shared, environment, cluster, name)?.plugin_version
+        connectors::stored(&self.shared, environment, cluster, name)?.plugin_version
     }
 
     /// Counts of what the emulator holds, for tests that check it does not grow. Not part

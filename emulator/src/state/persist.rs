@@ -20,10 +20,14 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
-use crate::json::located;
-use crate::lifecycle::{Failure as Injected, later};
-use crate::store::{App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store};
-use crate::uploads::{ArchiveFormat, SigningKey, StorageCloud, Upload, UploadTarget, UploadedFile};
+use crate::http::json::located;
+use crate::state::lifecycle::{Failure as Injected, later};
+use crate::state::store::{
+    App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store,
+};
+use crate::state::uploads::{
+    ArchiveFormat, SigningKey, StorageCloud, Upload, UploadTarget, UploadedFile,
+};
 
 /// Bumped when the format changes in a way older files cannot be read as.
 const FORMAT: u32 = 1;

@@ -13,11 +13,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::errors::JsonBody;
-use crate::faults::{Fault, FaultBody, FaultKind};
-use crate::json::{empty, json_response};
-use crate::operations;
-use crate::store::App;
+use crate::http::errors::JsonBody;
+use crate::http::json::{empty, json_response};
+use crate::http::operations;
+use crate::state::faults::{Fault, FaultBody, FaultKind};
+use crate::state::store::App;
 
 /// Every control endpoint starts with this.
 pub(crate) const PREFIX: &str = "/_emulator/";
@@ -243,7 +243,7 @@ pub(crate) async fn clear(State(app): State<App>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::whole_seconds;
+    use crate::state::faults::whole_seconds;
 
     #[test]
     fn control_bodies_are_checked() {

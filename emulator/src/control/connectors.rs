@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::errors::{Failure, JsonBody, Shape};
-use crate::json::{empty, json_response};
-use crate::lifecycle::{Delays, Failure as Injected};
-use crate::rate::RateLimit;
-use crate::store::App;
+use crate::http::errors::{Failure, JsonBody, Shape};
+use crate::http::json::{empty, json_response};
+use crate::state::lifecycle::{Delays, Failure as Injected};
+use crate::state::rate::RateLimit;
+use crate::state::store::App;
 
 type ConnectorPath = Path<(String, String, String)>;
 

@@ -196,8 +196,8 @@ mod tests {
     #[test]
     fn the_table_is_the_specs_operations() {
         let mut spec: Vec<_> = [
-            include_str!("../../openapi/connect-v1.yaml"),
-            include_str!("../../openapi/ccpm-v1.yaml"),
+            include_str!("../../../openapi/connect-v1.yaml"),
+            include_str!("../../../openapi/ccpm-v1.yaml"),
         ]
         .into_iter()
         .flat_map(spec_operations)

@@ -5,8 +5,8 @@
 
 use base64::Engine as _;
 
-use crate::errors::{Failure, Shape};
-use crate::query::Query;
+use crate::http::errors::{Failure, Shape};
+use crate::http::query::Query;
 
 /// Items per page when `page_size` is absent.
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 10;

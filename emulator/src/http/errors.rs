@@ -1,6 +1,6 @@
 //! The error bodies the API endpoints answer with, one shape per API family, and the JSON
 //! request body extractor whose refusals take those shapes. The storage endpoints answer
-//! in their services' formats instead (`storage_errors`).
+//! in their services' formats instead (`crate::storage::errors`).
 
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,8 +9,8 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::ids::random_hex;
-use crate::json::json_response;
+use crate::http::ids::random_hex;
+use crate::http::json::json_response;
 
 /// Which error body an endpoint answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
