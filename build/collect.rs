@@ -84,8 +84,10 @@ fn check_no_inline_enum(value: Option<&Value>, at: &str) -> Result<(), String> {
 pub(crate) struct Checks {
     /// Path parameters, in path order.
     pub(crate) path: Vec<String>,
-    /// Required string query parameters (an empty one would be sent as `name=`).
-    pub(crate) required_query: Vec<String>,
+    /// Required string query parameters (an empty one would be sent as `name=`), as
+    /// (name on the wire, name progenitor gives the argument): errors name the first
+    /// (`spec.cloud`), the code reads the second (`spec_cloud`).
+    pub(crate) required_query: Vec<(String, String)>,
     /// Whether the operation takes `page_size`, which the API bounds.
     pub(crate) page_size: bool,
     /// Parameters that take a Confluent id, with the `IdKind` variant (src/http/ids.rs)
@@ -181,7 +183,7 @@ pub(crate) fn checks(doc: &Value) -> Result<BTreeMap<String, Checks>, String> {
                 page_size |= is("in", "query") && is("name", "page_size");
                 if is("in", "query") && required && string {
                     let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                    required_query.push(rust_ident(name));
+                    required_query.push((name.to_owned(), rust_ident(name)));
                     if let Some(kind) = query_id_kind(name) {
                         ids.push((rust_ident(name), kind));
                     }

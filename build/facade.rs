@@ -117,9 +117,9 @@ fn method(
     let query = checks
         .required_query
         .iter()
-        .map(|q| {
+        .map(|(wire, q)| {
             let var = crate::ident(q).map_err(|e| format!("{op}: query parameter {e}"))?;
-            Ok(quote!(crate::http::validate::query_param(#q, #var)?;))
+            Ok(quote!(crate::http::validate::query_param(#wire, #var)?;))
         })
         .collect::<Result<Vec<_>, String>>()?;
     let ids = checks

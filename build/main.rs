@@ -51,6 +51,14 @@ const SPECS: &[Spec] = &[
         accessor: "ccpm",
         api: "ccpm/v1",
     },
+    Spec {
+        file: "openapi/cam-v1.yaml",
+        out: "cam_v1.rs",
+        module: "crate::generated::cam",
+        facade: "CamApi",
+        accessor: "cam",
+        api: "cam/v1",
+    },
 ];
 
 fn main() {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
+use crate::cam::{Cam, CamApi};
 use crate::ccpm::{Ccpm, CcpmApi};
 use crate::connect::{Connect, ConnectApi};
 use crate::http::pacing::Limiter;
@@ -22,7 +23,8 @@ const ENV_API_SECRET: &str = ClientBuilder::ENV_API_SECRET;
 const ENV_ENDPOINT: &str = ClientBuilder::ENV_ENDPOINT;
 
 /// An authenticated client for the Confluent Cloud Connect API: `connect/v1` through
-/// [`connect()`](Self::connect) and `ccpm/v1` through [`ccpm()`](Self::ccpm).
+/// [`connect()`](Self::connect), `ccpm/v1` through [`ccpm()`](Self::ccpm) and `cam/v1`
+/// through [`cam()`](Self::cam).
 ///
 /// Cloning is cheap: clones share one connection pool and one configuration.
 ///
@@ -36,6 +38,7 @@ const ENV_ENDPOINT: &str = ClientBuilder::ENV_ENDPOINT;
 pub struct Client {
     connect: Connect,
     ccpm: Ccpm,
+    cam: Cam,
     transport: Arc<Transport>,
 }
 
@@ -72,6 +75,11 @@ impl Client {
     /// `ccpm/v1`: Custom Connect Plugin Management plugins and versions, per environment.
     pub fn ccpm(&self) -> &Ccpm {
         &self.ccpm
+    }
+
+    /// `cam/v1`: Connect Artifacts (custom SMT archives), per environment and cloud.
+    pub fn cam(&self) -> &Cam {
+        &self.cam
     }
 
     /// The base URL every API request goes to.
@@ -290,7 +298,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with every `connect/v1`, `ccpm/v1` and telemetry request just before it is sent: its operation, method,
+    /// Calls `observer` with every `connect/v1`, `ccpm/v1`, `cam/v1` and telemetry request just before it is sent: its operation, method,
     /// URL, headers and JSON body. Credentials are never shown (the `Authorization` header is
     /// added after observers ran). A request retried by the [`RetryPolicy`] is shown once.
     ///
@@ -317,7 +325,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` with the final answer of every `connect/v1`, `ccpm/v1` and telemetry
+    /// Calls `observer` with the final answer of every `connect/v1`, `ccpm/v1`, `cam/v1` and telemetry
     /// request (after retries), before it is decoded: status, headers and body (whole for a
     /// success status, the first 64 KiB otherwise). Quotations of the client's own
     /// credentials in the body and the headers are already `[redacted]`.
@@ -389,6 +397,13 @@ impl ClientBuilder {
                 transport.clone(),
             ),
         });
+        let cam = Cam::new(CamApi {
+            raw: crate::generated::cam::Client::new_with_client(
+                stem,
+                http.clone(),
+                transport.clone(),
+            ),
+        });
         Ok(Client {
             connect: Connect::new(
                 ConnectApi {
@@ -401,6 +416,7 @@ impl ClientBuilder {
                 ccpm.clone(),
             ),
             ccpm,
+            cam,
             transport,
         })
     }

@@ -56,7 +56,7 @@ pub enum Error {
     /// The request could not be built or was refused by the client's own safety checks.
     #[error("{api} {operation}: request not sent: {message}")]
     InvalidRequest {
-        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+        /// `connect/v1`, `ccpm/v1`, `cam/v1` or `telemetry/v2`.
         api: &'static str,
         /// The operationId.
         operation: String,
@@ -103,7 +103,7 @@ pub enum Error {
     /// decoded.
     #[error("{api} {operation}: answer refused: {message}")]
     ResponseRefused {
-        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+        /// `connect/v1`, `ccpm/v1`, `cam/v1` or `telemetry/v2`.
         api: &'static str,
         /// The operationId.
         operation: String,
@@ -122,7 +122,7 @@ pub enum Error {
         .more.as_secs_f64(), .budget.as_secs_f64(), .waited.as_secs_f64()
     )]
     RateBudget {
-        /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+        /// `connect/v1`, `ccpm/v1`, `cam/v1` or `telemetry/v2`.
         api: &'static str,
         /// The operationId.
         operation: String,

@@ -1,7 +1,7 @@
 //! The code progenitor generates from `openapi/*.yaml` at build time (see `build/`): the
 //! one place it is included, and where its clients are tied to the crate's one send path
-//! (`crate::http::transport`). Its public items are re-exported by [`crate::connect`] and
-//! [`crate::ccpm`].
+//! (`crate::http::transport`). Its public items are re-exported by [`crate::connect`],
+//! [`crate::ccpm`] and [`crate::cam`].
 
 use progenitor_client::{ClientHooks, ClientInfo as _, OperationInfo};
 use reqwest::{Request, Response};
@@ -32,6 +32,19 @@ pub(crate) mod connect {
 )]
 pub(crate) mod ccpm {
     include!(concat!(env!("OUT_DIR"), "/ccpm_v1.rs"));
+}
+
+#[allow(
+    missing_docs,
+    unused_imports,
+    unused_qualifications,
+    private_interfaces,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
+pub(crate) mod cam {
+    include!(concat!(env!("OUT_DIR"), "/cam_v1.rs"));
 }
 
 /// Every generated request goes through `prepare` (scoping, user agent, observers,
@@ -72,3 +85,4 @@ macro_rules! hooks {
 
 hooks!(connect::Client, "connect/v1");
 hooks!(ccpm::Client, "ccpm/v1");
+hooks!(cam::Client, "cam/v1");

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod cam;
 pub mod ccpm;
 mod client;
 pub mod code;

@@ -13,6 +13,7 @@ use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 
+use crate::generated::cam::types::{self as cam, ConnectArtifact};
 use crate::generated::ccpm::types::{self as ccpm, Plugin, PluginVersion};
 use crate::generated::connect::types::{
     self as connect, CustomConnectorPlugin, CustomConnectorRuntime,
@@ -208,6 +209,7 @@ list_answer! {
     connect::CustomConnectorRuntimeList => CustomConnectorRuntime,
     ccpm::PluginList => Plugin,
     ccpm::PluginVersionList => PluginVersion,
+    cam::ConnectArtifactList => ConnectArtifact,
 }
 
 #[cfg(test)]

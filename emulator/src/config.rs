@@ -50,6 +50,7 @@ pub struct EmulatorConfig {
     port: u16,
     provisioning_delay: Duration,
     version_processing_delay: Duration,
+    artifact_processing_delay: Duration,
     credentials: Option<(String, String)>,
     max_upload_size: u64,
     upload_url_ttl: Duration,
@@ -72,6 +73,7 @@ impl Default for EmulatorConfig {
             port: 0,
             provisioning_delay: Duration::from_millis(200),
             version_processing_delay: Duration::from_millis(200),
+            artifact_processing_delay: Duration::from_millis(200),
             credentials: None,
             max_upload_size: 200 * 1024 * 1024,
             upload_url_ttl: Duration::from_secs(3600),
@@ -95,6 +97,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("port", &self.port)
             .field("provisioning_delay", &self.provisioning_delay)
             .field("version_processing_delay", &self.version_processing_delay)
+            .field("artifact_processing_delay", &self.artifact_processing_delay)
             .field(
                 "credentials",
                 &self
@@ -148,6 +151,14 @@ impl EmulatorConfig {
     /// How long a ccpm plugin version stays `PROCESSING`. Default 200 ms.
     pub fn version_processing_delay(mut self, delay: Duration) -> Self {
         self.version_processing_delay = delay;
+        self
+    }
+
+    /// How long a `cam/v1` Connect Artifact takes to process: `WAITING_FOR_PROCESSING`
+    /// for the first half, `PROCESSING` for the second, then `READY` (or `FAILED`).
+    /// Default 200 ms.
+    pub fn artifact_processing_delay(mut self, delay: Duration) -> Self {
+        self.artifact_processing_delay = delay;
         self
     }
 
@@ -282,6 +293,7 @@ impl EmulatorConfig {
         let shared = Arc::new(Shared::new(
             Settings {
                 version_processing_delay: self.version_processing_delay,
+                artifact_processing_delay: self.artifact_processing_delay,
                 credentials: self.credentials,
                 max_upload_size: self.max_upload_size,
                 upload_url_ttl: self.upload_url_ttl,

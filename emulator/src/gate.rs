@@ -20,7 +20,7 @@ use crate::state::rate::RateCount;
 use crate::state::store::App;
 
 fn is_api(path: &str) -> bool {
-    path.starts_with("/connect/") || path.starts_with("/ccpm/")
+    path.starts_with("/connect/") || path.starts_with("/ccpm/") || path.starts_with("/cam/")
 }
 
 /// The request body was not read, so the connection cannot be reused.

@@ -40,6 +40,7 @@ Options:
   --state-file <FILE>                  Keep the state in FILE: restored at start, rewritten
                                        before answering every change
   --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
+  --artifact-processing-delay-ms <MS>  Time a cam/v1 Connect Artifact takes to be READY [default: 200]
   --max-upload-bytes <BYTES>           Largest plugin archive accepted [default: 209715200]
   --max-concurrent-uploads <N>         Archive uploads served at once; more get 503 [default: 8]
   --max-pending-uploads <N>            Presigned URLs kept with nothing uploaded; one more
@@ -173,6 +174,11 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Command, Refusal> {
                 let name = "--version-processing-delay-ms";
                 let ms = number(name, value(name)?)?;
                 config = config.version_processing_delay(Duration::from_millis(ms));
+            }
+            "--artifact-processing-delay-ms" => {
+                let name = "--artifact-processing-delay-ms";
+                let ms = number(name, value(name)?)?;
+                config = config.artifact_processing_delay(Duration::from_millis(ms));
             }
             "--max-upload-bytes" => {
                 let bytes = number("--max-upload-bytes", value("--max-upload-bytes")?)?;

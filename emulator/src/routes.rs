@@ -7,9 +7,10 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
-use crate::api::{ccpm, connectors, custom_plugins, offsets};
+use crate::api::{artifacts, ccpm, connectors, custom_plugins, offsets, translate};
 use crate::control::{
-    connectors as control_connectors, faults as control, scripts as control_scripts,
+    artifacts as control_artifacts, connectors as control_connectors, faults as control,
+    scripts as control_scripts,
 };
 use crate::gate;
 use crate::http::errors::{Failure, Shape};
@@ -38,6 +39,10 @@ pub(crate) fn router(app: App) -> Router {
         .route(&c("/connectors/{name}/status"), get(connectors::status))
         .route(&c("/connectors/{name}/tasks"), get(connectors::tasks))
         .route(&c("/connectors/{name}/offsets"), get(offsets::offsets))
+        .route(
+            &c("/connector-plugins/{name}/config/translate"),
+            put(translate::translate),
+        )
         .route(
             &c("/connectors/{name}/offsets/request"),
             post(offsets::alter_offsets),
@@ -91,6 +96,18 @@ pub(crate) fn router(app: App) -> Router {
             "/ccpm/v1/presigned-upload-url",
             post(ccpm::presigned_upload_url),
         )
+        .route(
+            "/cam/v1/connect-artifacts",
+            get(artifacts::list).post(artifacts::create),
+        )
+        .route(
+            "/cam/v1/connect-artifacts/{id}",
+            get(artifacts::get).delete(artifacts::delete),
+        )
+        .route(
+            "/cam/v1/presigned-upload-url",
+            post(artifacts::presigned_upload_url),
+        )
         .route("/_storage/s3/{bucket}", post(storage::s3_post))
         .route("/_storage/s3/{bucket}/", post(storage::s3_post))
         .route(
@@ -123,6 +140,10 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/_emulator/connectors/{env}/{cluster}/{name}/next-script",
             put(control_scripts::put_next_script).delete(control_scripts::delete_next_script),
+        )
+        .route(
+            "/_emulator/artifacts/{id}/fail",
+            post(control_artifacts::fail_artifact),
         )
         .route(
             "/_emulator/delays",

@@ -6,7 +6,8 @@ use crate::ccpm::{Ccpm, PluginVersion, PluginVersionPhase};
 use crate::connect::spec::CUSTOM;
 use crate::connect::{
     ConfigValidation, ConnectApi, Connector, ConnectorExpansion, ConnectorHandle, ConnectorPlugin,
-    ConnectorSpec, ConnectorStatus, Expand, ListConnectorsResponse, TargetState, keys,
+    ConnectorSpec, ConnectorStatus, Expand, ListConnectorsResponse, TargetState, TranslatedSecrets,
+    Translation, keys, translate,
 };
 use crate::wait::WaitOptions;
 use crate::{Error, Result};
@@ -240,6 +241,60 @@ impl Cluster {
                 &config,
             )
             .await
+    }
+
+    /// Translates the configuration of a self-managed Kafka Connect connector into the
+    /// configuration of the fully-managed plugin `plugin_name` (`S3_SINK`, say), with the
+    /// API's warnings and errors per key
+    /// (`PUT .../connector-plugins/{plugin_name}/config/translate`). Nothing is created:
+    /// the answer is a [`Translation`] whose [`spec`](Translation::spec) can be
+    /// [`create`](Self::create)d once its errors are dealt with and the keys only Confluent
+    /// Cloud needs (`kafka.api.key`, ...) are set.
+    ///
+    /// `self_managed` is the connector's configuration as Kafka Connect's
+    /// `GET /connectors/{name}/config` shows it; it must hold `name`. With
+    /// [`TranslatedSecrets::Masked`] the answer masks secret values.
+    ///
+    /// ```no_run
+    /// use std::collections::BTreeMap;
+    /// use ccloud_connect::connect::TranslatedSecrets;
+    /// # async fn run(client: ccloud_connect::Client) -> ccloud_connect::Result<()> {
+    /// let self_managed: BTreeMap<String, String> = [
+    ///     ("name", "orders-to-s3"),
+    ///     ("connector.class", "io.confluent.connect.s3.S3SinkConnector"),
+    ///     ("topics", "orders"),
+    ///     ("s3.bucket.name", "my-bucket"),
+    /// ]
+    /// .into_iter()
+    /// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    /// .collect();
+    /// let cluster = client.connect().cluster("env-1", "lkc-1");
+    /// let translation = cluster
+    ///     .translate("S3_SINK", &self_managed, TranslatedSecrets::Masked)
+    ///     .await?;
+    /// for warning in &translation.warnings {
+    ///     println!("warning: {warning}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn translate(
+        &self,
+        plugin_name: &str,
+        self_managed: &BTreeMap<String, String>,
+        secrets: TranslatedSecrets,
+    ) -> Result<Translation> {
+        let (name, config) = translate::check_input(self_managed)?;
+        let answer = self
+            .api
+            .translate_connector_plugin_config(
+                &self.environment_id,
+                &self.kafka_cluster_id,
+                plugin_name,
+                Some(secrets == TranslatedSecrets::Masked),
+                &config,
+            )
+            .await?;
+        Translation::from_answer(&name, answer)
     }
 
     /// The managed connector plugins this cluster offers

@@ -35,6 +35,7 @@ mod offsets;
 mod runtimes;
 pub(crate) mod server_keys;
 mod spec;
+mod translate;
 mod validation;
 
 pub use api::Connect;
@@ -52,6 +53,7 @@ pub use spec::{
     ConnectorSpec, KafkaAuthMode, MASKED_VALUE, MAX_CONNECTOR_NAME_CHARS, MaskedSecrets, is_masked,
     is_sensitive_key, keys, validate_connector_name,
 };
+pub use translate::{Finding, TranslatedSecrets, Translation};
 
 /// The progenitor client underneath [`ConnectApi`], for access to raw responses
 /// ([`ConnectApi::progenitor`]).

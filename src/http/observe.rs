@@ -14,7 +14,7 @@ use reqwest::{Method, StatusCode, Url};
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct RequestView<'a> {
-    /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+    /// `connect/v1`, `ccpm/v1`, `cam/v1` or `telemetry/v2`.
     pub api: &'static str,
     /// The operationId, e.g. `create_connector`.
     pub operation: &'a str,
@@ -36,7 +36,7 @@ pub struct RequestView<'a> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ResponseView<'a> {
-    /// `connect/v1`, `ccpm/v1` or `telemetry/v2`.
+    /// `connect/v1`, `ccpm/v1`, `cam/v1` or `telemetry/v2`.
     pub api: &'static str,
     /// The operationId of the request.
     pub operation: &'a str,

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use ccloud_connect::cam::{self, CamApi};
 use ccloud_connect::ccpm::{self, CcpmApi};
 use ccloud_connect::connect::{self, ConnectApi};
 use serde::Serialize;
@@ -56,7 +57,7 @@ macro_rules! codecs {
     };
 }
 
-/// Every operation of both APIs. `codec_table_lists_every_operation` keeps it complete, so a
+/// Every operation of every API. `codec_table_lists_every_operation` keeps it complete, so a
 /// fixture for any operation finds its types here.
 const CODECS: &[Codec] = codecs! {
     connect list_connectors: _ => ListConnectorsResponse,
@@ -72,6 +73,7 @@ const CODECS: &[Codec] = codecs! {
     connect list_connector_tasks: _ => [ConnectorTaskInfo],
     connect list_connector_plugins: _ => [ConnectorPlugin],
     connect validate_connector_plugin_config: ConnectorConfig => ConfigValidation,
+    connect translate_connector_plugin_config: ConnectorConfig => TranslateResult,
     connect get_connector_offsets: _ => ConnectorOffsets,
     connect alter_connector_offsets: AlterOffsetsRequest => AlterOffsetsRequestInfo,
     connect get_connector_offsets_request_status: _ => AlterOffsetsStatus,
@@ -92,6 +94,11 @@ const CODECS: &[Codec] = codecs! {
     ccpm create_plugin_version: PluginVersion => PluginVersion,
     ccpm get_plugin_version: _ => PluginVersion,
     ccpm delete_plugin_version: _ => _,
+    cam list_artifacts: _ => ConnectArtifactList,
+    cam create_artifact: ConnectArtifact => ConnectArtifact,
+    cam get_artifact: _ => ConnectArtifact,
+    cam delete_artifact: _ => _,
+    cam create_presigned_upload_url: PresignedUrlRequest => PresignedUrl,
 };
 
 /// Request fields a fixture sends that the operation's body type does not have, so encoding
@@ -118,6 +125,7 @@ fn codec_table_lists_every_operation() {
         .iter()
         .map(|op| ("connect", *op))
         .chain(CcpmApi::OPERATIONS.iter().map(|op| ("ccpm", *op)))
+        .chain(CamApi::OPERATIONS.iter().map(|op| ("cam", *op)))
         .collect();
     assert_eq!(listed, generated);
 }
@@ -180,7 +188,7 @@ fn every_fixture_decodes_and_encodes_back_without_loss() {
             .find(|c| c.api == entry.api && c.operation == entry.operation_id)
             .unwrap_or_else(|| {
                 panic!(
-                    "{}: unknown operation {}/{} (not in ConnectApi::OPERATIONS or CcpmApi::OPERATIONS)",
+                    "{}: unknown operation {}/{} (not in ConnectApi, CcpmApi or CamApi::OPERATIONS)",
                     entry.file, entry.api, entry.operation_id
                 )
             });
@@ -431,6 +439,10 @@ fn enums_decode_unknown_values_and_keep_them() {
     check_open_enum!(ccpm::ContentFormat);
     check_open_enum!(ccpm::PluginVersionPhase);
     check_open_enum!(ccpm::UploadSourceLocation);
+    check_open_enum!(cam::ArtifactPhase);
+    check_open_enum!(cam::Cloud);
+    check_open_enum!(cam::ContentFormat);
+    check_open_enum!(cam::UploadSourceLocation);
 }
 
 #[test]
@@ -480,5 +492,32 @@ fn unknown_state_and_extra_fields_decode() {
     assert_eq!(
         version.status.map(|s| s.phase),
         Some(ccpm::PluginVersionPhase::Unknown("QUEUED".into()))
+    );
+
+    let artifact: cam::ConnectArtifact = serde_json::from_value(json!({
+        "spec": {
+            "cloud": "ORACLE",
+            "environment": "env-1",
+            "display_name": "smts",
+            "content_format": "TAR",
+            "upload_source": {"location": "S3_DIRECT", "upload_id": ""},
+            "plugins": [{"class": "a.B", "alias": "b"}]
+        },
+        "status": {"phase": "QUARANTINED", "reason": "scan"}
+    }))
+    .expect("extra fields and unknown values are tolerated");
+    assert_eq!(artifact.spec.cloud, cam::Cloud::Unknown("ORACLE".into()));
+    assert_eq!(
+        artifact.spec.content_format,
+        Some(cam::ContentFormat::Unknown("TAR".into()))
+    );
+    assert_eq!(
+        artifact.spec.upload_source.map(|u| u.location),
+        Some(cam::UploadSourceLocation::Unknown("S3_DIRECT".into()))
+    );
+    assert_eq!(artifact.spec.plugins[0].class.as_deref(), Some("a.B"));
+    assert_eq!(
+        artifact.status.map(|s| s.phase),
+        Some(cam::ArtifactPhase::Unknown("QUARANTINED".into()))
     );
 }

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod artifacts;
 mod client;
 mod code;
 mod config;
@@ -24,6 +25,7 @@ mod read_back;
 mod robustness;
 mod self_heal;
 mod spec_drift;
+mod translate;
 mod upload;
 mod upload_s3s;
 mod waits;

@@ -19,13 +19,14 @@ use serde_json::{Map, Value, json};
 use crate::support::contract;
 
 /// Our spec file, and the published files it covers.
-const PAIRS: [(&str, &str, &[&str]); 2] = [
+const PAIRS: [(&str, &str, &[&str]); 3] = [
     (
         "connect-v1",
         "openapi/connect-v1.yaml",
         &["connect-v1.yaml", "connect-custom-plugin-v1.yaml"],
     ),
     ("ccpm-v1", "openapi/ccpm-v1.yaml", &["ccpm-v1.yaml"]),
+    ("cam-v1", "openapi/cam-v1.yaml", &["cam-v1.yaml"]),
 ];
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];

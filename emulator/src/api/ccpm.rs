@@ -22,7 +22,7 @@ use crate::http::paging::{PageRequest, paginate};
 use crate::http::query::Query;
 use crate::state::lifecycle::later;
 use crate::state::store::{App, CcpmPlugin, CcpmVersion, Store};
-use crate::state::uploads::{self, ArchiveFormat, StorageCloud};
+use crate::state::uploads::{self, ArchiveFormat, Issuer, StorageCloud};
 
 const LIST: Shape = Shape::List;
 
@@ -351,7 +351,7 @@ pub(crate) async fn presigned_upload_url(
             ),
         )
     })?;
-    let issued = presign::issue(&app, Some(env.clone()), cloud, format);
+    let issued = presign::issue(&app, Issuer::Ccpm, Some(env.clone()), cloud, format);
     let answer = ccpm::PresignedUrl {
         api_version: Some("ccpm/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),
@@ -472,6 +472,7 @@ pub(crate) async fn create_version(
     let (upload, file) = uploads::usable(
         &store.uploads,
         &spec.upload_source.upload_id,
+        Issuer::Ccpm,
         Some(&env),
         cloud,
     )

@@ -20,7 +20,7 @@ use crate::http::paging::{PageRequest, paginate};
 use crate::http::query::Query;
 use crate::state::catalog;
 use crate::state::store::{App, CustomPlugin, Store};
-use crate::state::uploads::{self, ArchiveFormat, StorageCloud};
+use crate::state::uploads::{self, ArchiveFormat, Issuer, StorageCloud};
 
 const LIST: Shape = Shape::List;
 const PATH: &str = "/connect/v1/custom-connector-plugins";
@@ -86,8 +86,14 @@ fn check_upload(
             ),
         ));
     }
-    let (upload, file) = uploads::usable(&store.uploads, &source.upload_id, None, cloud)
-        .map_err(|m| Failure::invalid("/upload_source/upload_id", m))?;
+    let (upload, file) = uploads::usable(
+        &store.uploads,
+        &source.upload_id,
+        Issuer::ConnectV1,
+        None,
+        cloud,
+    )
+    .map_err(|m| Failure::invalid("/upload_source/upload_id", m))?;
     if !file.is_zip {
         return Err(Failure::invalid(
             "/upload_source/upload_id",
@@ -399,7 +405,7 @@ pub(crate) async fn presigned_upload_url(
         )
     })?;
     let cloud = cloud_of(req.cloud.as_ref(), "/cloud")?;
-    let issued = presign::issue(&app, None, cloud, format);
+    let issued = presign::issue(&app, Issuer::ConnectV1, None, cloud, format);
     let answer = connect::PresignedUrl {
         api_version: Some("connect/v1".to_owned()),
         kind: Some("PresignedUrl".to_owned()),

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use crate::http::ids::{random_hex, random_uuid};
 use crate::state::store::App;
 use crate::state::uploads::{
-    ArchiveFormat, BUCKET, CONTAINER, StorageCloud, Upload, UploadTarget, azure_location,
+    ArchiveFormat, BUCKET, CONTAINER, Issuer, StorageCloud, Upload, UploadTarget, azure_location,
     gcs_location, gcs_signed, s3_location,
 };
 
@@ -27,6 +27,7 @@ pub(crate) struct Issued {
 /// [`max_pending_uploads`](crate::EmulatorConfig::max_pending_uploads) are outstanding.
 pub(crate) fn issue(
     app: &App,
+    issuer: Issuer,
     environment: Option<String>,
     cloud: StorageCloud,
     format: ArchiveFormat,
@@ -39,14 +40,21 @@ pub(crate) fn issue(
     let deadline = Instant::now() + ttl_std;
     let ttl = chrono::Duration::from_std(ttl_std).unwrap_or_else(|_| chrono::Duration::hours(1));
     let expires_at = now.checked_add_signed(ttl).unwrap_or(now);
-    let file_name = format!("plugin.{}", format.extension());
+    let file_name = match issuer {
+        Issuer::Cam => format!("artifact.{}", format.extension()),
+        Issuer::ConnectV1 | Issuer::Ccpm => format!("plugin.{}", format.extension()),
+    };
+    let collection = match issuer {
+        Issuer::Cam => "connect-artifacts",
+        Issuer::ConnectV1 | Issuer::Ccpm => "custom-plugins",
+    };
     let scope = environment.as_deref().unwrap_or("organization");
     let base = &app.base_url;
     let mut store = app.store();
     let (upload_url, form, target) = match cloud {
         StorageCloud::Aws => {
             let key = format!(
-                "staging/ccp/v1/{}/{scope}/custom-plugins/{upload_id}/{file_name}",
+                "staging/ccp/v1/{}/{scope}/{collection}/{upload_id}/{file_name}",
                 app.org_id
             );
             let date = now.format("%Y%m%d").to_string();
@@ -154,6 +162,7 @@ pub(crate) fn issue(
         }
     };
     let upload = Upload {
+        issuer,
         environment,
         cloud,
         format,

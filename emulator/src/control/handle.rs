@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::control::artifacts;
 use crate::control::connectors;
 use crate::control::scripts;
 use crate::state::faults::Fault;
@@ -98,6 +99,14 @@ impl EmulatorHandle {
         failure: Failure,
     ) -> bool {
         connectors::fail(&self.shared, environment, cluster, name, failure).is_ok()
+    }
+
+    /// Makes a `cam/v1` Connect Artifact's processing fail: it shows `FAILED` once
+    /// processing ends, at once when it already has (the API gives no reason in the
+    /// artifact; `reason` is kept in the state file). `false` when there is no such
+    /// artifact. HTTP: `POST /_emulator/artifacts/{id}/fail` with `{"reason": "..."}`.
+    pub fn fail_artifact(&self, id: &str, reason: &str) -> bool {
+        artifacts::fail(&self.shared, id, reason)
     }
 
     /// Removes an injected failure, persistent or not: the connector shows its state as if

@@ -15,10 +15,11 @@ use tokio::time::Instant;
 use ccloud_connect::ccpm;
 use ccloud_connect::connect::CustomConnectorPlugin;
 
-use crate::api::{ccpm as ccpm_api, custom_plugins};
+use crate::api::{artifacts, ccpm as ccpm_api, custom_plugins};
 use crate::http::errors::Shape;
 use crate::http::ids::random_id;
 use crate::http::json::located;
+use crate::state::artifacts::Artifact;
 use crate::state::resolve::{check_name, resolve};
 use crate::state::store::{App, CcpmPlugin, CcpmVersion, CustomPlugin, Store};
 use crate::state::uploads::{ArchiveFormat, StorageCloud};
@@ -54,6 +55,9 @@ pub struct Seed {
     /// Connectors, RUNNING from the start.
     #[serde(default)]
     connectors: Vec<SeedConnector>,
+    /// cam/v1 Connect Artifacts, READY from the start.
+    #[serde(default)]
+    artifacts: Vec<SeedArtifact>,
     /// The file the seed was read from, to name it in the errors of applying it.
     #[serde(skip)]
     source: Option<PathBuf>,
@@ -72,6 +76,28 @@ struct SeedConnector {
     name: Option<String>,
     /// The configuration, as for a create request: every value a string.
     config: BTreeMap<String, String>,
+}
+
+/// A cam/v1 Connect Artifact (custom SMTs), READY from the start.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SeedArtifact {
+    /// The artifact id. Default: a random cfa-... id.
+    #[serde(default)]
+    id: Option<String>,
+    /// The environment id, e.g. env-1.
+    environment: String,
+    /// AWS (default), AZURE or GCP (any case).
+    #[serde(default)]
+    cloud: Option<String>,
+    /// Unique per environment and cloud, at most 60 characters.
+    display_name: String,
+    /// At most 256 characters.
+    #[serde(default)]
+    description: Option<String>,
+    /// ZIP or JAR (default), any case.
+    #[serde(default)]
+    content_format: Option<String>,
 }
 
 /// A connect/v1 custom connector plugin.
@@ -384,6 +410,58 @@ pub(crate) fn apply(app: &App, seed: &Seed) -> Result<(), String> {
             );
         }
         store.ccpm_plugins.insert(id, entry);
+    }
+    for (i, a) in seed.artifacts.iter().enumerate() {
+        let what = format!("artifacts[{i}]");
+        non_empty(&a.environment, &format!("{what}.environment"))?;
+        artifacts::check_texts(&a.display_name, a.description.as_deref())
+            .map_err(|f| format!("{what}: {}", f.message))?;
+        let cloud_text = a.cloud.as_deref().unwrap_or("AWS").to_ascii_uppercase();
+        let cloud = StorageCloud::parse(&cloud_text)
+            .ok_or_else(|| format!("{what}: cloud {cloud_text:?} is not one of AWS, AZURE, GCP"))?;
+        let format_text = a
+            .content_format
+            .as_deref()
+            .unwrap_or("JAR")
+            .to_ascii_uppercase();
+        let format = ArchiveFormat::parse(&format_text)
+            .ok_or_else(|| format!("{what}: content_format {format_text:?} is not ZIP or JAR"))?;
+        if artifacts::name_taken(&store, &a.environment, cloud.as_str(), &a.display_name) {
+            return Err(format!(
+                "{what}: display_name {:?} is used twice in {} ({})",
+                a.display_name,
+                a.environment,
+                cloud.as_str()
+            ));
+        }
+        let id = match &a.id {
+            Some(id) => {
+                non_empty(id, &format!("{what}.id"))?;
+                if store.artifacts.contains_key(id) {
+                    return Err(format!("{what}: id {id:?} is used twice"));
+                }
+                id.clone()
+            }
+            None => artifacts::new_id(&store),
+        };
+        let artifact = artifacts::stored(
+            app,
+            &id,
+            &a.environment,
+            cloud,
+            &a.display_name,
+            a.description.clone(),
+            format,
+        );
+        let now = Instant::now();
+        let entry = Artifact {
+            seq: store.next_seq(),
+            artifact,
+            processing_at: now,
+            ready_at: now,
+            failure: None,
+        };
+        store.artifacts.insert(id, entry);
     }
     for (i, c) in seed.connectors.iter().enumerate() {
         let what = format!("connectors[{i}]");

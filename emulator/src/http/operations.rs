@@ -39,10 +39,23 @@ macro_rules! cluster_path {
     };
 }
 
-/// Every operation of `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml`. The two APIs
-/// both call their presigned-URL operation `create_presigned_upload_url`: that id names
-/// both (narrow it with a path filter).
+/// Every operation of `openapi/connect-v1.yaml`, `openapi/ccpm-v1.yaml` and
+/// `openapi/cam-v1.yaml`. The three APIs all call their presigned-URL operation
+/// `create_presigned_upload_url`: that id names all three (narrow it with a path filter).
 pub(crate) const OPERATIONS: &[Operation] = &[
+    op!("list_artifacts", "GET", "/cam/v1/connect-artifacts"),
+    op!("create_artifact", "POST", "/cam/v1/connect-artifacts"),
+    op!("get_artifact", "GET", "/cam/v1/connect-artifacts/{id}"),
+    op!(
+        "delete_artifact",
+        "DELETE",
+        "/cam/v1/connect-artifacts/{id}"
+    ),
+    op!(
+        "create_presigned_upload_url",
+        "POST",
+        "/cam/v1/presigned-upload-url"
+    ),
     op!("list_connectors", "GET", cluster "/connectors"),
     op!("create_connector", "POST", cluster "/connectors"),
     op!("get_connector", "GET", cluster "/connectors/{connector_name}"),
@@ -59,6 +72,11 @@ pub(crate) const OPERATIONS: &[Operation] = &[
         "validate_connector_plugin_config",
         "PUT",
         cluster "/connector-plugins/{plugin_name}/config/validate"
+    ),
+    op!(
+        "translate_connector_plugin_config",
+        "PUT",
+        cluster "/connector-plugins/{plugin_name}/config/translate"
     ),
     op!("get_connector_offsets", "GET", cluster "/connectors/{connector_name}/offsets"),
     op!(
@@ -198,6 +216,7 @@ mod tests {
         let mut spec: Vec<_> = [
             include_str!("../../../openapi/connect-v1.yaml"),
             include_str!("../../../openapi/ccpm-v1.yaml"),
+            include_str!("../../../openapi/cam-v1.yaml"),
         ]
         .into_iter()
         .flat_map(spec_operations)
@@ -226,7 +245,7 @@ mod tests {
         assert!(create[0].matches(&Method::POST, path));
         assert!(!create[0].matches(&Method::GET, path));
         assert!(!create[0].matches(&Method::POST, &format!("{path}/x")));
-        assert_eq!(named("create_presigned_upload_url").len(), 2);
+        assert_eq!(named("create_presigned_upload_url").len(), 3);
         assert!(named("no_such_operation").is_empty());
     }
 }

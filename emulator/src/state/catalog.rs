@@ -113,6 +113,11 @@ impl ManagedPlugin {
             .chain(CATALOG.common_tail.iter())
     }
 
+    /// Whether the plugin defines `key` (its own keys and the common ones).
+    pub(crate) fn defines(&self, key: &str) -> bool {
+        self.all_fields().any(|f| f.name == key)
+    }
+
     /// Keys defined as `PASSWORD`, masked in answers.
     pub(crate) fn password_keys(&self) -> BTreeSet<String> {
         self.all_fields()

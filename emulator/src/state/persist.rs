@@ -17,16 +17,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
+use ccloud_connect::{cam, ccpm};
 
 use crate::http::json::located;
+use crate::state::artifacts::Artifact;
 use crate::state::lifecycle::{Failure as Injected, later};
 use crate::state::store::{
     App, CcpmPlugin, CcpmVersion, Connector, CustomPlugin, OffsetsRequest, Store,
 };
 use crate::state::uploads::{
-    ArchiveFormat, SigningKey, StorageCloud, Upload, UploadTarget, UploadedFile,
+    ArchiveFormat, Issuer, SigningKey, StorageCloud, Upload, UploadTarget, UploadedFile,
 };
 
 /// Bumped when the format changes in a way older files cannot be read as.
@@ -39,6 +40,9 @@ struct Snapshot {
     connectors: Vec<SavedConnector>,
     custom_plugins: Vec<(String, u64, connect::CustomConnectorPlugin)>,
     ccpm_plugins: Vec<SavedCcpmPlugin>,
+    /// `cam/v1` Connect Artifacts; absent from files written before them.
+    #[serde(default)]
+    artifacts: Vec<SavedArtifact>,
     uploads: Vec<SavedUpload>,
     /// The key presigned URLs are signed with (64 hex digits), so URLs issued before a
     /// restart and forgotten since are still recognised. Absent from files written before
@@ -76,6 +80,15 @@ struct SavedOffsetsRequest {
 }
 
 #[derive(Serialize, Deserialize)]
+struct SavedArtifact {
+    seq: u64,
+    artifact: cam::ConnectArtifact,
+    processing_in_ms: u64,
+    ready_in_ms: u64,
+    failure: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
 struct SavedCcpmPlugin {
     id: String,
     seq: u64,
@@ -96,6 +109,10 @@ struct SavedVersion {
 #[derive(Serialize, Deserialize)]
 struct SavedUpload {
     id: String,
+    /// Absent in state files written before `cam/v1`: then the environment tells
+    /// `connect/v1` (none) from `ccpm/v1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<Issuer>,
     environment: Option<String>,
     cloud: StorageCloud,
     format: ArchiveFormat,
@@ -172,12 +189,24 @@ impl Snapshot {
                         .collect(),
                 })
                 .collect(),
+            artifacts: store
+                .artifacts
+                .values()
+                .map(|a| SavedArtifact {
+                    seq: a.seq,
+                    artifact: a.artifact.clone(),
+                    processing_in_ms: left(a.processing_at, now),
+                    ready_in_ms: left(a.ready_at, now),
+                    failure: a.failure.clone(),
+                })
+                .collect(),
             signing_key: Some(store.uploads.key().to_hex()),
             uploads: store
                 .uploads
                 .iter()
                 .map(|(id, u)| SavedUpload {
                     id: id.clone(),
+                    issuer: Some(u.issuer),
                     environment: u.environment.clone(),
                     cloud: u.cloud,
                     format: u.format,
@@ -249,6 +278,19 @@ impl Snapshot {
                 },
             );
         }
+        for a in self.artifacts {
+            let Some(id) = a.artifact.id.clone() else {
+                continue;
+            };
+            let artifact = Artifact {
+                seq: a.seq,
+                artifact: a.artifact,
+                processing_at: after(now, a.processing_in_ms),
+                ready_at: after(now, a.ready_in_ms),
+                failure: a.failure,
+            };
+            store.artifacts.insert(id, artifact);
+        }
         if let Some(key) = self.signing_key.as_deref().and_then(SigningKey::from_hex) {
             store.uploads.set_key(key);
         }
@@ -256,7 +298,12 @@ impl Snapshot {
         let mut uploads = self.uploads;
         uploads.sort_by_key(|u| u.expires_in_ms);
         for u in uploads {
+            let issuer = u.issuer.unwrap_or(match u.environment {
+                None => Issuer::ConnectV1,
+                Some(_) => Issuer::Ccpm,
+            });
             let upload = Upload {
+                issuer,
                 environment: u.environment,
                 cloud: u.cloud,
                 format: u.format,

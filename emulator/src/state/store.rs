@@ -17,6 +17,7 @@ use ccloud_connect::ccpm;
 use ccloud_connect::connect::{self, ConnectorOffset};
 
 use crate::http::ids::random_uuid;
+use crate::state::artifacts::Artifact;
 use crate::state::faults::FaultQueue;
 use crate::state::lifecycle::{Delays, Failure as Injected};
 use crate::state::rate::{RateCount, RateLimit, RateWindows};
@@ -27,6 +28,8 @@ use crate::state::uploads::Uploads;
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub(crate) version_processing_delay: Duration,
+    /// How long a Connect Artifact waits, then processes (each half of it).
+    pub(crate) artifact_processing_delay: Duration,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) max_upload_size: u64,
     pub(crate) upload_url_ttl: Duration,
@@ -148,6 +151,8 @@ pub(crate) struct Store {
     pub(crate) clusters: BTreeMap<ClusterKey, BTreeMap<String, Connector>>,
     pub(crate) custom_plugins: BTreeMap<String, CustomPlugin>,
     pub(crate) ccpm_plugins: BTreeMap<String, CcpmPlugin>,
+    /// `cam/v1` Connect Artifacts, by id.
+    pub(crate) artifacts: BTreeMap<String, Artifact>,
     pub(crate) uploads: Uploads,
     /// Scripts waiting for a connector to be created, by environment, cluster and name.
     pub(crate) next_scripts: BTreeMap<ConnectorKey, Script>,

@@ -48,6 +48,29 @@ impl StorageCloud {
     }
 }
 
+/// The API that issued a presigned upload, and so the only one whose resources may use it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Issuer {
+    /// `connect/v1` custom connector plugins (organization-wide, no environment).
+    #[default]
+    ConnectV1,
+    /// `ccpm/v1` plugin versions, in an environment.
+    Ccpm,
+    /// `cam/v1` Connect Artifacts, in an environment.
+    Cam,
+}
+
+impl Issuer {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Issuer::ConnectV1 => "connect/v1",
+            Issuer::Ccpm => "ccpm/v1",
+            Issuer::Cam => "cam/v1",
+        }
+    }
+}
+
 /// Archive format of an upload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ArchiveFormat {
@@ -109,7 +132,9 @@ pub(crate) enum UploadTarget {
 /// A presigned upload URL handed out, and what was uploaded to it.
 #[derive(Clone, Debug)]
 pub(crate) struct Upload {
-    /// `None` for `connect/v1`, the environment for `ccpm/v1`.
+    /// The API that issued it.
+    pub(crate) issuer: Issuer,
+    /// `None` for `connect/v1`, the environment for `ccpm/v1` and `cam/v1`.
     pub(crate) environment: Option<String>,
     pub(crate) cloud: StorageCloud,
     pub(crate) format: ArchiveFormat,
@@ -379,6 +404,7 @@ pub(crate) fn expired(upload: &Upload, now: Instant) -> bool {
 pub(crate) fn usable<'a>(
     uploads: &'a Uploads,
     upload_id: &str,
+    issuer: Issuer,
     environment: Option<&str>,
     cloud: StorageCloud,
 ) -> Result<(&'a Upload, &'a UploadedFile), String> {
@@ -387,6 +413,13 @@ pub(crate) fn usable<'a>(
             "upload_id {upload_id:?} is unknown: request a presigned upload URL first (one left unused expires with its URL)"
         )
     })?;
+    if upload.issuer != issuer {
+        return Err(format!(
+            "upload_id {upload_id:?} was issued by {}; use a {} presigned upload URL",
+            upload.issuer.as_str(),
+            issuer.as_str()
+        ));
+    }
     match (environment, upload.environment.as_deref()) {
         (None, Some(env)) => {
             return Err(format!(
@@ -427,6 +460,7 @@ mod tests {
 
     fn upload(deadline: Instant, key: &str) -> Upload {
         Upload {
+            issuer: Issuer::ConnectV1,
             environment: None,
             cloud: StorageCloud::Aws,
             format: ArchiveFormat::Zip,

@@ -243,7 +243,7 @@ fn malformed_files_are_one_line_naming_the_place() {
             ["--seed", &unknown],
             format!(
                 "error: {unknown}:2:13: unknown field `connector`, expected one of \
-                 `custom_plugins`, `ccpm_plugins`, `connectors`"
+                 `custom_plugins`, `ccpm_plugins`, `connectors`, `artifacts`"
             ),
         ),
         (

@@ -3,6 +3,7 @@
 //! in `support`.
 
 mod api;
+mod artifacts;
 mod auth;
 mod binary;
 mod docker;

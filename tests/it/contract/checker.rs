@@ -63,6 +63,43 @@ fn requests_the_specs_allow_pass() {
         .unwrap(),
         "create_presigned_upload_url"
     );
+    assert_eq!(
+        request(
+            "PUT",
+            "/connect/v1/environments/env-1/clusters/lkc-1/connector-plugins/S3_SINK/config/translate?mask_sensitive=true",
+            Some(r#"{"name":"c","topics":"orders"}"#)
+        )
+        .unwrap(),
+        "translate_connector_plugin_config"
+    );
+    assert_eq!(
+        request(
+            "GET",
+            "/cam/v1/connect-artifacts?environment=env-1&page_size=100&spec.cloud=AWS",
+            None
+        )
+        .unwrap(),
+        "list_artifacts"
+    );
+    assert_eq!(
+        request(
+            "DELETE",
+            "/cam/v1/connect-artifacts/ca-1?environment=env-1&spec.cloud=GCP",
+            None
+        )
+        .unwrap(),
+        "delete_artifact"
+    );
+    assert_eq!(
+        request(
+            "POST",
+            "/cam/v1/presigned-upload-url",
+            Some(r#"{"content_format":"JAR","cloud":"AWS","environment":"env-1"}"#)
+        )
+        .unwrap(),
+        "create_presigned_upload_url",
+        "each API's presigned URL is found by its own path"
+    );
     // A path stem on the base URL is not part of the operation path.
     let base = Url::parse("http://127.0.0.1:9/proxy/cc/").unwrap();
     let url = base
@@ -110,6 +147,24 @@ fn requests_the_specs_do_not_allow_are_refused() {
         "/ccpm/v1/plugins?environment=e&colour=red",
         None,
         "query parameter \"colour\" is not declared",
+    );
+    refused(
+        "GET",
+        "/cam/v1/connect-artifacts?environment=e",
+        None,
+        "required query parameter spec.cloud is missing",
+    );
+    refused(
+        "GET",
+        "/cam/v1/connect-artifacts/ca-1?spec.cloud=AWS",
+        None,
+        "required query parameter environment is missing",
+    );
+    refused(
+        "PUT",
+        "/connect/v1/environments/env-1/clusters/lkc-1/connector-plugins/S3_SINK/config/translate?mask_sensitive=yes",
+        Some(r#"{"name":"c"}"#),
+        "is not a boolean",
     );
     refused(
         "GET",
@@ -182,6 +237,19 @@ fn requests_the_specs_do_not_allow_are_refused() {
         "/ccpm/v1/plugins",
         Some(r#"{"spec":{"cloud":"AWS","display_name":"p","environment":{"id":"e"}},"id":7}"#),
         "/id",
+    );
+    // cam's environment is a plain string, not ccpm's `{id}`.
+    refused(
+        "POST",
+        "/cam/v1/connect-artifacts?environment=env-1&spec.cloud=AWS",
+        Some(r#"{"spec":{"cloud":"AWS","display_name":"a","environment":{"id":"env-1"}}}"#),
+        "/spec/environment",
+    );
+    refused(
+        "POST",
+        "/cam/v1/presigned-upload-url",
+        Some(r#"{"content_format":"JAR","cloud":"AWS"}"#),
+        "environment",
     );
     // A content type other than JSON for a JSON body.
     let base = base();

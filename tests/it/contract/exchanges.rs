@@ -56,10 +56,10 @@ async fn one_exchange_per_operation_passes_the_contract() {
         mock.assert_calls(1);
         mock.delete();
     }
-    // 33 requests and 33 answers went past the observers (answers count 1000 each).
+    // 39 requests and 39 answers went past the observers (answers count 1000 each).
     assert_eq!(
         counted.load(std::sync::atomic::Ordering::Relaxed),
-        33 * 1001
+        39 * 1001
     );
 }
 
@@ -100,7 +100,17 @@ async fn the_helpers_and_paginators_pass_the_contract() {
             .unwrap()
             .is_empty()
     );
-    mock.assert_calls(4);
+    assert!(
+        client
+            .cam()
+            .environment("env-1", ccloud_connect::cam::Cloud::Gcp)
+            .artifacts()
+            .all()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    mock.assert_calls(5);
     mock.delete();
     let mock = json_answer(
         &server,
@@ -207,6 +217,16 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
         .validate_connector_plugin_config(env, lkc, "DatagenSource", &typed(config.clone()))
         .await
         .unwrap();
+    c.raw()
+        .translate_connector_plugin_config(
+            env,
+            lkc,
+            "DatagenSource",
+            Some(true),
+            &typed(config.clone()),
+        )
+        .await
+        .unwrap();
     c.raw().get_connector_offsets(env, lkc, "dg").await.unwrap();
     c.raw()
         .alter_connector_offsets(env, lkc, "dg", &typed(json!({"type": "DELETE"})))
@@ -275,7 +295,7 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
     let put = storage
         .put(url.upload_url.clone().unwrap())
         .header("content-type", "application/zip")
-        .body(empty_zip)
+        .body(empty_zip.clone())
         .send()
         .await
         .unwrap();
@@ -331,6 +351,49 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
     p.raw().delete_plugin_version(&id, &vid, env).await.unwrap();
     p.raw().delete_plugin(&id, env).await.unwrap();
 
+    // cam/v1 Connect Artifacts.
+    let cam = client.cam();
+    let url: ccloud_connect::cam::PresignedUrl = cam
+        .raw()
+        .create_presigned_upload_url(&typed(
+            json!({"content_format": "ZIP", "cloud": "GCP", "environment": env}),
+        ))
+        .await
+        .unwrap();
+    let put = storage
+        .put(url.upload_url.clone().unwrap())
+        .header("content-type", "application/zip")
+        .body(empty_zip)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{put:?}");
+    let artifact = cam
+        .raw()
+        .create_artifact(
+            env,
+            "GCP",
+            &typed(json!({"spec": {
+                "cloud": "GCP", "environment": env, "display_name": "contract-artifact",
+                "upload_source": {"location": "PRESIGNED_URL_LOCATION", "upload_id": url.upload_id}
+            }})),
+        )
+        .await
+        .unwrap();
+    let aid = artifact.id.clone().unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cam.raw().get_artifact(&aid, env, "GCP").await.unwrap();
+    assert_eq!(
+        cam.environment(env, ccloud_connect::cam::Cloud::Gcp)
+            .artifacts()
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    cam.raw().delete_artifact(&aid, env, "GCP").await.unwrap();
+
     let reached = reached.lock().unwrap().clone();
     let every: BTreeSet<String> = ccloud_connect::connect::ConnectApi::OPERATIONS
         .iter()
@@ -339,6 +402,11 @@ async fn the_emulator_answers_every_operation_within_the_contract() {
             ccloud_connect::ccpm::CcpmApi::OPERATIONS
                 .iter()
                 .map(|o| format!("ccpm/v1 {o}")),
+        )
+        .chain(
+            ccloud_connect::cam::CamApi::OPERATIONS
+                .iter()
+                .map(|o| format!("cam/v1 {o}")),
         )
         .collect();
     assert_eq!(reached, every, "operations the workflow did not reach");

@@ -140,7 +140,7 @@ fn template_placeholders_are_only_tolerated_where_they_stand_for_a_value() {
 }
 
 #[test]
-fn the_operation_table_covers_both_specs_in_order() {
+fn the_operation_table_covers_every_spec_in_order() {
     let table = contract::ops::all();
     let expected: Vec<(&str, &str)> = ccloud_connect::connect::ConnectApi::OPERATIONS
         .iter()
@@ -150,7 +150,16 @@ fn the_operation_table_covers_both_specs_in_order() {
                 .iter()
                 .map(|id| ("ccpm", *id)),
         )
+        .chain(
+            ccloud_connect::cam::CamApi::OPERATIONS
+                .iter()
+                .map(|id| ("cam", *id)),
+        )
         .collect();
+    // Every spec of the contract is a table's worth of operations: a spec added to
+    // `support::contract` without its operations here fails.
+    let in_specs: usize = contract::specs().iter().map(|s| s.operations.len()).sum();
+    assert_eq!(in_specs, expected.len(), "operations in the specs");
     let got: Vec<(&str, &str)> = table.iter().map(|o| (o.api, o.id)).collect();
     assert_eq!(got, expected);
     for op in &table {

@@ -1,22 +1,26 @@
-//! Every operation of both APIs, through the public client, against a local httpmock server:
+//! Every operation of every API, through the public client, against a local httpmock server:
 //! what goes on the wire (method, exact path, query, body, headers) and what the answer
 //! decodes to.
 //!
-//! The wire tests are tables keyed by operationId (`connect::TESTED`, `ccpm::TESTED`), each
-//! entry an `async fn` of that name run as a test of its own; `every_operation_has_a_wire_test`
-//! walks `OPERATIONS` and fails with the names that have no entry. Each run also checks that
-//! the test sent its own operation and no other.
+//! The wire tests are tables keyed by operationId (`connect::TESTED` and `translate::TESTED`
+//! for connect/v1, `ccpm::TESTED`, `cam::TESTED`), each entry an `async fn` of that name run
+//! as a test of its own; `every_operation_has_a_wire_test` walks `OPERATIONS` and fails with
+//! the names that have no entry. Each run also checks that the test sent its own operation
+//! and no other.
 
+mod cam;
 mod ccpm;
 mod connect;
 mod list_connectors;
 mod path_params;
+mod translate;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
+use ccloud_connect::cam::CamApi;
 use ccloud_connect::ccpm::CcpmApi;
 use ccloud_connect::connect::ConnectApi;
 use ccloud_connect::{Client, ClientBuilder, Error};
@@ -62,7 +66,7 @@ impl Wire {
     }
 }
 
-/// Runs the wire test of `operation` of `api` (`connect/v1`, `ccpm/v1`), then checks that
+/// Runs the wire test of `operation` of `api` (`connect/v1`, `ccpm/v1`, `cam/v1`), then checks that
 /// it sent that operation, and only that one: a test filed under the wrong name fails.
 async fn run<F: Future<Output = ()>>(api: &str, operation: &str, test: impl FnOnce(Wire) -> F) {
     let wire = Wire::default();
@@ -143,12 +147,26 @@ fn expect(
 
 #[test]
 fn every_operation_has_a_wire_test() {
-    assert_eq!(ConnectApi::OPERATIONS.len(), 23, "connect/v1 operations");
+    assert_eq!(ConnectApi::OPERATIONS.len(), 24, "connect/v1 operations");
     assert_eq!(CcpmApi::OPERATIONS.len(), 10, "ccpm/v1 operations");
+    assert_eq!(CamApi::OPERATIONS.len(), 5, "cam/v1 operations");
     for (api, operations, tested) in [
-        ("connect/v1", ConnectApi::OPERATIONS, connect::TESTED),
-        ("ccpm/v1", CcpmApi::OPERATIONS, ccpm::TESTED),
+        (
+            "connect/v1",
+            ConnectApi::OPERATIONS,
+            [connect::TESTED, translate::TESTED].concat(),
+        ),
+        ("ccpm/v1", CcpmApi::OPERATIONS, ccpm::TESTED.to_vec()),
+        ("cam/v1", CamApi::OPERATIONS, cam::TESTED.to_vec()),
     ] {
+        let mut distinct = tested.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            tested.len(),
+            "{api}: an operation has two wire tests"
+        );
         let missing: Vec<&str> = operations
             .iter()
             .filter(|op| !tested.contains(op))

@@ -7,27 +7,32 @@ use ccloud_connect::connect::ConnectorConfig;
 
 use super::*;
 
-/// Every kind of path parameter the two APIs have, each reached through one operation.
+/// Every kind of path parameter the APIs have, each reached through one operation (the
+/// plugin name through both operations that take it).
 #[derive(Clone, Copy, Debug)]
 enum Param {
     Environment,
     Cluster,
     Connector,
     PluginName,
+    TranslatePluginName,
     CustomPluginId,
     CcpmPluginId,
     CcpmVersionId,
+    CamArtifactId,
 }
 
 impl Param {
-    const ALL: [Param; 7] = [
+    const ALL: [Param; 9] = [
         Param::Environment,
         Param::Cluster,
         Param::Connector,
         Param::PluginName,
+        Param::TranslatePluginName,
         Param::CustomPluginId,
         Param::CcpmPluginId,
         Param::CcpmVersionId,
+        Param::CamArtifactId,
     ];
 
     /// The name a validation error gives the parameter.
@@ -36,8 +41,8 @@ impl Param {
             Param::Environment => "environment_id",
             Param::Cluster => "kafka_cluster_id",
             Param::Connector => "connector_name",
-            Param::PluginName => "plugin_name",
-            Param::CustomPluginId | Param::CcpmVersionId => "id",
+            Param::PluginName | Param::TranslatePluginName => "plugin_name",
+            Param::CustomPluginId | Param::CcpmVersionId | Param::CamArtifactId => "id",
             Param::CcpmPluginId => "plugin_id",
         }
     }
@@ -59,9 +64,13 @@ impl Param {
             Param::PluginName => {
                 cluster_path(&format!("/connector-plugins/{segment}/config/validate"))
             }
+            Param::TranslatePluginName => {
+                cluster_path(&format!("/connector-plugins/{segment}/config/translate"))
+            }
             Param::CustomPluginId => format!("/connect/v1/custom-connector-plugins/{segment}"),
             Param::CcpmPluginId => format!("/ccpm/v1/plugins/{segment}/versions/ver-1"),
             Param::CcpmVersionId => format!("/ccpm/v1/plugins/ccp-1/versions/{segment}"),
+            Param::CamArtifactId => format!("/cam/v1/connect-artifacts/{segment}"),
         }
     }
 
@@ -69,6 +78,7 @@ impl Param {
     async fn call(self, client: &Client, value: &str) -> Result<(), Error> {
         let connect = client.connect();
         let ccpm = client.ccpm();
+        let cam = client.cam();
         match self {
             Param::Environment => connect
                 .raw()
@@ -95,6 +105,17 @@ impl Param {
                 )
                 .await
                 .map(drop),
+            Param::TranslatePluginName => connect
+                .raw()
+                .translate_connector_plugin_config(
+                    ENV,
+                    CLUSTER,
+                    value,
+                    None,
+                    &ConnectorConfig(BTreeMap::new()),
+                )
+                .await
+                .map(drop),
             Param::CustomPluginId => connect
                 .raw()
                 .get_custom_connector_plugin(value)
@@ -110,6 +131,7 @@ impl Param {
                 .get_plugin_version("ccp-1", value, ENV)
                 .await
                 .map(drop),
+            Param::CamArtifactId => cam.raw().get_artifact(value, ENV, "AWS").await.map(drop),
         }
     }
 
@@ -120,6 +142,7 @@ impl Param {
                 json!({"name": "n", "connector": {"state": "RUNNING"}})
             }
             Param::PluginName => json!({"error_count": 0}),
+            Param::TranslatePluginName => json!({"config": {}, "warnings": [], "errors": []}),
             Param::CustomPluginId => json!({
                 "display_name": "d", "connector_class": "c", "connector_type": "SINK"
             }),
@@ -129,27 +152,31 @@ impl Param {
                 "upload_source": {"location": "PRESIGNED_URL_LOCATION", "upload_id": ""},
                 "environment": {"id": ENV}
             }}),
+            Param::CamArtifactId => json!({"spec": {
+                "cloud": "AWS", "environment": ENV, "display_name": "d"
+            }}),
         }
     }
 
     fn method(self) -> Method {
         match self {
-            Param::PluginName => Method::PUT,
+            Param::PluginName | Param::TranslatePluginName => Method::PUT,
             _ => Method::GET,
         }
     }
 
-    /// The query `call` sends: ccpm names the environment in every read.
+    /// The query `call` sends: ccpm names the environment in every read, cam also the cloud.
     fn query(self) -> Query {
         match self {
             Param::CcpmPluginId | Param::CcpmVersionId => &[("environment", ENV)],
+            Param::CamArtifactId => &[("environment", ENV), ("spec.cloud", "AWS")],
             _ => &[],
         }
     }
 
     /// The request body `call` sends.
     fn body(self) -> Option<Value> {
-        matches!(self, Param::PluginName).then(|| json!({}))
+        matches!(self, Param::PluginName | Param::TranslatePluginName).then(|| json!({}))
     }
 }
 

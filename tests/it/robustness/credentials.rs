@@ -53,7 +53,7 @@ macro_rules! entry {
     };
 }
 
-/// Every public entry point that sends requests: each operation of both facades, the
+/// Every public entry point that sends requests: each operation of every facade, the
 /// paginators, the helpers of `src/connectors.rs`, and the raw clients.
 fn entries() -> Vec<Entry> {
     let mut out: Vec<Entry> = ops::all()
@@ -95,6 +95,12 @@ fn entries() -> Vec<Entry> {
             .by_page()
             .try_collect::<Vec<_>>()
             .await),
+        entry!("paginator artifacts", first_of_two_pages, |c| c
+            .cam()
+            .environment("env-1", ccloud_connect::cam::Cloud::Aws)
+            .artifacts()
+            .all()
+            .await),
         entry!(
             "list_connector_names",
             |_| vec![Answer::json(200, &json!(["a", "b"]))],
@@ -132,6 +138,13 @@ fn entries() -> Vec<Entry> {
             .raw()
             .progenitor()
             .delete_plugin("ccp-1", "env-1")
+            .await
+            .map_err(|e| Error::Config(e.to_string()))),
+        entry!("raw cam client", |_| vec![Answer::empty(204)], |c| c
+            .cam()
+            .raw()
+            .progenitor()
+            .delete_artifact("ca-1", "env-1", "AWS")
             .await
             .map_err(|e| Error::Config(e.to_string()))),
     ]);

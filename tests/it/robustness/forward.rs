@@ -79,8 +79,8 @@ fn sites(doc: &Value, schema: &Value, instance: &Value, ptr: &str, out: &mut Vec
     }
 }
 
-/// A valid value of `schema` (a schema of either spec; both share the component names
-/// that answers use, so the connect spec resolves them).
+/// A valid value of `schema`, a schema of the spec whose document `doc` is (of any spec;
+/// the connect spec resolves a document that is none of them).
 fn sample_of_schema(doc: &Value, schema: &Value) -> Value {
     let api = contract::specs()
         .iter()

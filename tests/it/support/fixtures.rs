@@ -11,7 +11,7 @@ use serde_json::Value;
 pub struct Entry {
     /// File name inside `tests/fixtures/`.
     pub file: String,
-    /// `connect`, `ccpm` or `telemetry`.
+    /// `connect`, `ccpm`, `cam` or `telemetry`.
     pub api: String,
     /// The operationId the body belongs to.
     pub operation_id: String,

@@ -226,7 +226,7 @@ fn check_param(spec: &Spec, op: &Operation, param: &Param, raw: &str) -> Vec<Str
     .collect()
 }
 
-/// Checks an answer of operation `id` of `api` (`connect`, `ccpm` or their labels).
+/// Checks an answer of operation `id` of `api` (`connect`, `ccpm`, `cam` or their labels).
 ///
 /// A success status must be declared, its body valid against that status's schema (or
 /// empty when the status has no content). An error status's JSON body must match the

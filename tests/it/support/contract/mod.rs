@@ -1,5 +1,6 @@
 //! Contract checks: every request a test sends, and every answer it is given, against the
-//! hand-maintained specs `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml`.
+//! hand-maintained specs `openapi/connect-v1.yaml`, `openapi/ccpm-v1.yaml` and
+//! `openapi/cam-v1.yaml`.
 //!
 //! Put a client under contract with one line (`use crate::support::contract;`):
 //!

@@ -1,4 +1,4 @@
-//! One call per operation of both APIs through the public facades, with the caller-supplied
+//! One call per operation of every API through the public facades, with the caller-supplied
 //! string parameters (path parameters and string query parameters) passed in, so tables of
 //! tests (contract, hostile input, credentials) can drive every operation the same way.
 //! Request bodies are the spec's own samples ([`super::sample_request`]).
@@ -18,7 +18,7 @@ pub enum Loc {
 
 /// One operation, callable with its string parameters in [`Op::params`] order.
 pub struct Op {
-    /// `connect` or `ccpm`.
+    /// `connect`, `ccpm` or `cam`.
     pub api: &'static str,
     /// The operationId.
     pub id: &'static str,
@@ -95,10 +95,10 @@ macro_rules! op {
     };
 }
 
-/// Every operation of both APIs, in the order of `ConnectApi::OPERATIONS` and
-/// `CcpmApi::OPERATIONS`.
+/// Every operation of every API, in the order of `ConnectApi::OPERATIONS`,
+/// `CcpmApi::OPERATIONS` and `CamApi::OPERATIONS`.
 pub fn all() -> Vec<Op> {
-    use ccloud_connect::{ccpm, connect};
+    use ccloud_connect::{cam, ccpm, connect};
     vec![
         // ---- connect/v1
         op!(connect list_connectors ["environment_id" Path, "kafka_cluster_id" Path, "expand" Query]
@@ -127,6 +127,8 @@ pub fn all() -> Vec<Op> {
             |c, v| c.connect().raw().list_connector_plugins(&v[0], &v[1])),
         op!(connect validate_connector_plugin_config ["environment_id" Path, "kafka_cluster_id" Path, "plugin_name" Path]
             |c, v| c.connect().raw().validate_connector_plugin_config(&v[0], &v[1], &v[2], &body::<connect::ConnectorConfig>("connect", "validate_connector_plugin_config"))),
+        op!(connect translate_connector_plugin_config ["environment_id" Path, "kafka_cluster_id" Path, "plugin_name" Path]
+            |c, v| c.connect().raw().translate_connector_plugin_config(&v[0], &v[1], &v[2], Some(true), &body::<connect::ConnectorConfig>("connect", "translate_connector_plugin_config"))),
         op!(connect get_connector_offsets ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
             |c, v| c.connect().raw().get_connector_offsets(&v[0], &v[1], &v[2])),
         op!(connect alter_connector_offsets ["environment_id" Path, "kafka_cluster_id" Path, "connector_name" Path]
@@ -168,5 +170,16 @@ pub fn all() -> Vec<Op> {
             |c, v| c.ccpm().raw().get_plugin_version(&v[0], &v[1], &v[2])),
         op!(ccpm delete_plugin_version ["plugin_id" Path, "id" Path, "environment" Query]
             |c, v| c.ccpm().raw().delete_plugin_version(&v[0], &v[1], &v[2])),
+        // ---- cam/v1
+        op!(cam list_artifacts ["environment" Query, "page_token" Query, "spec.cloud" Query]
+            |c, v| c.cam().raw().list_artifacts(&v[0], Some(PAGE_SIZE), Some(&v[1]), &v[2])),
+        op!(cam create_artifact ["environment" Query, "spec.cloud" Query]
+            |c, v| c.cam().raw().create_artifact(&v[0], &v[1], &body::<cam::ConnectArtifact>("cam", "create_artifact"))),
+        op!(cam get_artifact ["id" Path, "environment" Query, "spec.cloud" Query]
+            |c, v| c.cam().raw().get_artifact(&v[0], &v[1], &v[2])),
+        op!(cam delete_artifact ["id" Path, "environment" Query, "spec.cloud" Query]
+            |c, v| c.cam().raw().delete_artifact(&v[0], &v[1], &v[2])),
+        op!(cam create_presigned_upload_url []
+            |c, _v| c.cam().raw().create_presigned_upload_url(&body::<cam::PresignedUrlRequest>("cam", "create_presigned_upload_url"))),
     ]
 }

@@ -1,5 +1,5 @@
-//! The two hand-maintained specs, parsed once: operations, parameters, bodies, answers, and
-//! a cached JSON Schema validator per schema.
+//! The hand-maintained specs, parsed once: operations, parameters, bodies, answers, and a
+//! cached JSON Schema validator per schema.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -9,9 +9,10 @@ use serde_json::{Map, Value, json};
 use super::schema::to_json_schema;
 
 /// The hand-maintained specs: short name, label used by the crate, file.
-pub const APIS: [(&str, &str, &str); 2] = [
+pub const APIS: [(&str, &str, &str); 3] = [
     ("connect", "connect/v1", "openapi/connect-v1.yaml"),
     ("ccpm", "ccpm/v1", "openapi/ccpm-v1.yaml"),
+    ("cam", "cam/v1", "openapi/cam-v1.yaml"),
 ];
 
 /// Which side of an exchange a schema describes.
@@ -29,9 +30,9 @@ pub enum Direction {
 
 /// One parsed spec.
 pub struct Spec {
-    /// `connect` or `ccpm`.
+    /// `connect`, `ccpm` or `cam`.
     pub api: &'static str,
-    /// `connect/v1` or `ccpm/v1`.
+    /// `connect/v1`, `ccpm/v1` or `cam/v1`.
     pub label: &'static str,
     /// The whole document, as JSON.
     pub doc: Value,
@@ -96,9 +97,9 @@ impl Operation {
     }
 }
 
-/// Both specs, parsed once per test binary.
-pub fn specs() -> &'static [Spec; 2] {
-    static SPECS: OnceLock<[Spec; 2]> = OnceLock::new();
+/// Every spec of [`APIS`], parsed once per test binary.
+pub fn specs() -> &'static [Spec; APIS.len()] {
+    static SPECS: OnceLock<[Spec; APIS.len()]> = OnceLock::new();
     SPECS.get_or_init(|| {
         APIS.map(|(api, label, file)| {
             let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -108,7 +109,8 @@ pub fn specs() -> &'static [Spec; 2] {
     })
 }
 
-/// The spec of `api`, named `connect`, `ccpm`, `connect/v1` or `ccpm/v1`.
+/// The spec of `api`, named by its short name (`connect`, `ccpm`, `cam`) or its label
+/// (`connect/v1`, `ccpm/v1`, `cam/v1`).
 pub fn spec(api: &str) -> &'static Spec {
     specs()
         .iter()
