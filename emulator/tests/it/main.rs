@@ -19,3 +19,4 @@ mod state_file;
 mod storage;
 mod support;
 mod usage_guide;
+mod worker;
