@@ -366,6 +366,96 @@
 //!   says the connector "immediately begins using the new configuration".
 //! - **A restart resolves the ccpm plugin version again**: a connector that names none
 //!   moves to the latest `READY` version.
+//!
+//! # Self-managed Kafka Connect worker
+//!
+//! To rehearse the migration of a connector from one's own Kafka Connect to Confluent
+//! Cloud on one machine, the crate also serves a minimal Kafka Connect worker: the REST
+//! API a migration tool reads the connector from and stops it through, beside the
+//! emulator it creates the cloud connector on. Start one from a test with
+//! [`Worker::builder`], or from the binary with `--worker-port` (below).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::collections::BTreeMap;
+//! use ccloud_connect_emulator::{ConnectorOffset, Emulator, Worker, WorkerConnector, WorkerState};
+//!
+//! let emulator = Emulator::builder().start().await?;
+//! let config = BTreeMap::from([
+//!     ("connector.class".to_owned(), "io.confluent.connect.s3.S3SinkConnector".to_owned()),
+//!     ("topics".to_owned(), "orders".to_owned()),
+//!     ("tasks.max".to_owned(), "2".to_owned()),
+//! ]);
+//! let worker = Worker::builder()
+//!     .basic_auth("connect", "connect-secret")
+//!     .connector(
+//!         WorkerConnector::new("orders-to-s3", config)
+//!             .offsets(vec![ConnectorOffset::sink("orders", 0, 42)]),
+//!     )
+//!     .start()
+//!     .await?;
+//! // The migration under test reads `worker.base_url()`, stops the connector, takes its
+//! // offsets and creates it on `emulator.base_url()`; then:
+//! assert_eq!(worker.connector_state("orders-to-s3"), Some(WorkerState::Stopped));
+//! # Ok(()) }
+//! ```
+//!
+//! Dropping the [`WorkerHandle`] stops the worker. It listens on `127.0.0.1` (or
+//! [`WorkerConfig::host`]) and a free port unless [`WorkerConfig::port`] names one; with
+//! [`WorkerConfig::basic_auth`] (binary: `--worker-user`, `--worker-password-env`) every
+//! request, `GET /` included, needs that exact HTTP Basic pair, else `401`
+//! `{"error_code": 401, "message": "..."}` with `WWW-Authenticate: Basic realm="connect"`.
+//!
+//! **Endpoints**, in Kafka Connect's shapes; errors are `{"error_code": N, "message"}`, an
+//! unknown connector `404` `Connector NAME not found`, an unknown route `404`
+//! `HTTP 404 Not Found`. Bodies are read as JSON whatever the `Content-Type`.
+//!
+//! | endpoint | answer |
+//! | --- | --- |
+//! | `GET /` | `{"version": "3.9.0", "commit": "emulator", "kafka_cluster_id": "emulated-kafka-cluster"}` |
+//! | `GET /connectors` | the names, sorted; `?expand=status` and/or `?expand=info` answer `{NAME: {"status": ..., "info": ...}}` |
+//! | `POST /connectors` | `{"name", "config", "initial_state"?}` → `201` `{"name", "config", "tasks": [], "type"}`; `409` when the name is taken; `400` for no name, a `config` that is not an object of strings, no `connector.class`, a `tasks.max` that is not a positive integer, or a `config.name` that differs |
+//! | `GET /connectors/{name}` | `{"name", "config", "tasks": [{"connector", "task"}], "type"}` |
+//! | `GET /connectors/{name}/config` | the configuration (with `name`) |
+//! | `PUT /connectors/{name}/config` | the configuration: `201` creating the connector, `200` replacing its configuration (state and offsets kept) |
+//! | `GET /connectors/{name}/status` | `{"name", "connector": {"state", "worker_id"}, "tasks": [{"id", "state", "worker_id"}], "type"}` |
+//! | `GET /connectors/{name}/offsets` | `{"offsets": [{"partition": {...}, "offset": {...}}]}` (KIP-875) |
+//! | `PUT /connectors/{name}/stop` | `202`, no body: `STOPPED`, no tasks |
+//! | `PUT /connectors/{name}/pause` | `202`: `PAUSED` |
+//! | `PUT /connectors/{name}/resume` | `202`: `RUNNING` (from paused or stopped) |
+//! | `DELETE /connectors/{name}` | `204` |
+//!
+//! `type` is `sink` when the configuration has `topics` or `topics.regex`, else `source`.
+//! A running or paused connector has `tasks.max` tasks (default 1, at most 1000) in the
+//! connector's state; `worker_id` is the worker's `HOST:PORT`.
+//!
+//! **Seed.** [`WorkerConfig::seed`] ([`WorkerSeed::from_json`], [`WorkerSeed::from_file`]),
+//! [`WorkerConfig::seed_file`] or `--worker-seed FILE` start the worker with connectors.
+//! Unknown keys are refused; a connector the worker would refuse (as `POST /connectors`
+//! refuses one, a duplicate name, a sink offset not in the shape below) makes
+//! [`start`](WorkerConfig::start) fail with `InvalidInput` naming the file and entry.
+//!
+//! ```text
+//! {
+//!   "connectors": [{
+//!     "name": "orders-to-s3",                  default: config.name
+//!     "config": {"connector.class": "...", "topics": "orders"},   required, strings
+//!     "offsets": [{                            default: none
+//!       "partition": {"kafka_topic": "orders", "kafka_partition": 0},
+//!       "offset": {"kafka_offset": 42}         a sink's keys; a source's are free
+//!     }],
+//!     "state": "RUNNING"                       RUNNING (default), PAUSED or STOPPED
+//!   }]
+//! }
+//! ```
+//!
+//! **What is simplified.** No tasks run and there is no Kafka: states change at once
+//! (no `UNASSIGNED`, no `FAILED`, no rebalance), and the offsets are only what was
+//! preloaded or set with [`WorkerHandle::set_offsets`]; nothing advances them. As in
+//! Kafka Connect, offsets outlive a deleted connector: one created again under the same
+//! name shows them. There is one worker, no cluster; no connector plugins, validation,
+//! restarts, task endpoints or offset changes over HTTP (`PATCH`/`DELETE .../offsets`);
+//! configurations are checked only for a name, `connector.class` and `tasks.max`.
 
 // Module layering: each folder imports only folders above it in this list (or itself), so
 // there is no import cycle, and a resource's endpoints are in one file of `api/`.
@@ -382,6 +472,9 @@
 // 6. The edge, in this folder: `fault_answer` (how a fault is answered), `gate`
 //    (middleware), `routes` (the router), `config` (the builder and `start`), then this
 //    file (docs and re-exports).
+//
+// Beside the layers, `worker/` (the self-managed Kafka Connect worker, a second server)
+// imports only `http/json`, and nothing but this file imports it.
 
 mod api;
 mod config;
@@ -392,6 +485,7 @@ mod http;
 mod routes;
 mod state;
 mod storage;
+mod worker;
 
 pub use config::EmulatorConfig;
 pub use control::handle::EmulatorHandle;
@@ -402,6 +496,10 @@ pub use state::faults::{Fault, FaultKind};
 pub use state::lifecycle::{Delays, Failure};
 pub use state::rate::RateTotals;
 pub use state::script::{Script, ScriptedState};
+pub use worker::{
+    ConnectorOffset, Worker, WorkerConfig, WorkerConnector, WorkerError, WorkerHandle, WorkerSeed,
+    WorkerState,
+};
 
 /// Entry point of the emulator: [`Emulator::builder`] configures one, and
 /// [`EmulatorConfig::start`] starts it.

@@ -1,7 +1,8 @@
 //! `ccloud-connect-emulator`: serves the Connect API emulator (on 127.0.0.1 unless
 //! `--host` says otherwise) until stopped; or, with `--healthcheck URL`, probes a running
 //! one (the container image's health check, which needs no curl); or prints the seed
-//! file's JSON Schema.
+//! file's JSON Schema. With `--worker-port`, a self-managed Kafka Connect worker is served
+//! beside the emulator.
 //!
 //! ```text
 //! cargo run -p ccloud-connect-emulator -- --port 8080
@@ -12,7 +13,7 @@ use std::net::{IpAddr, TcpStream, ToSocketAddrs as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccloud_connect_emulator::{Emulator, EmulatorConfig, Seed};
+use ccloud_connect_emulator::{Emulator, EmulatorConfig, Seed, Worker, WorkerConfig, WorkerSeed};
 
 const USAGE: &str = "\
 Usage: ccloud-connect-emulator [OPTIONS]
@@ -46,6 +47,13 @@ Options:
   --max-pending-uploads <N>            Presigned URLs kept with nothing uploaded; one more
                                        forgets the oldest, as if expired [default: 1000]
   --upload-url-ttl-secs <SECS>         Lifetime of a presigned upload URL [default: 3600]
+  --worker-port <PORT>                 Also serve a self-managed Kafka Connect worker's REST
+                                       API on this port (0 picks a free one), on --host
+  --worker-seed <FILE>                 Start the worker with the connectors of a JSON seed
+  --worker-user <USER>                 Require this HTTP Basic user on every worker request
+                                       (needs --worker-password-env)
+  --worker-password-env <VAR>          Read the worker's HTTP Basic password from the
+                                       environment variable VAR (needs --worker-user)
   --healthcheck <URL>                  Do not serve: GET an http:// URL (e.g.
                                        http://127.0.0.1:8080/_emulator/health) and exit 0
                                        on 200, 1 otherwise (a container health check)
@@ -57,6 +65,10 @@ With --api-key and --api-secret, the API and the control endpoints (/_emulator/.
 take only that pair, as HTTP Basic credentials; GET /_emulator/health stays open for
 readiness probes. Without them, any non-empty pair is accepted on the API and the control
 endpoints take none. The storage endpoints (/_storage/) never take Confluent credentials.
+
+With --worker-port, a second line announces the worker: worker listening on http://...
+Its password is read from the environment, never from the command line, where other
+users of the machine can see it.
 ";
 
 /// Why the arguments were refused.
@@ -80,17 +92,43 @@ impl From<String> for Refusal {
 #[derive(Debug)]
 enum Command {
     /// Serve with this configuration (boxed: far larger than the other variants).
-    Serve(Box<EmulatorConfig>),
+    Serve(Box<Serving>),
     /// Probe a running emulator's URL.
     Healthcheck(String),
     /// Nothing more: the help, the version or the schema was printed.
     Done,
 }
 
+/// What to serve: the emulator, and a worker beside it with `--worker-port`.
+#[derive(Debug)]
+struct Serving {
+    emulator: EmulatorConfig,
+    worker: Option<WorkerConfig>,
+}
+
+/// The worker's flags, checked together once all are read.
+#[derive(Default)]
+struct WorkerFlags {
+    port: Option<u16>,
+    seed: Option<WorkerSeed>,
+    user: Option<String>,
+    password_env: Option<String>,
+}
+
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Command, Refusal> {
+    parse_args_in(args, &|name| std::env::var(name).ok())
+}
+
+/// [`parse_args`], with the environment variables `env` gives (the worker's password).
+fn parse_args_in(
+    args: impl Iterator<Item = String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Command, Refusal> {
     let mut config = Emulator::builder();
     let mut key = None;
     let mut secret = None;
+    let mut host = None;
+    let mut worker = WorkerFlags::default();
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -125,10 +163,11 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Command, Refusal> {
             "--healthcheck" => return Ok(Command::Healthcheck(value("--healthcheck")?)),
             "--host" => {
                 let v = value("--host")?;
-                let host = v.parse::<IpAddr>().map_err(|_| {
+                let host_ip = v.parse::<IpAddr>().map_err(|_| {
                     format!("--host takes an IP address (127.0.0.1, 0.0.0.0, ::1), not {v:?}")
                 })?;
-                config = config.host(host);
+                config = config.host(host_ip);
+                host = Some(host_ip);
             }
             "--port" => {
                 let v = value("--port")?;
@@ -204,20 +243,78 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Command, Refusal> {
                 let secs = number("--upload-url-ttl-secs", value("--upload-url-ttl-secs")?)?;
                 config = config.upload_url_ttl(Duration::from_secs(secs));
             }
+            "--worker-port" => {
+                let v = value("--worker-port")?;
+                let port = v
+                    .parse::<u16>()
+                    .map_err(|_| format!("--worker-port must be 0 to 65535, not {v:?}"))?;
+                worker.port = Some(port);
+            }
+            "--worker-seed" => {
+                let file = value("--worker-seed")?;
+                let seed =
+                    WorkerSeed::from_file(&file).map_err(|e| Refusal::File(e.to_string()))?;
+                worker.seed = Some(seed);
+            }
+            "--worker-user" => worker.user = Some(value("--worker-user")?),
+            "--worker-password-env" => {
+                worker.password_env = Some(value("--worker-password-env")?);
+            }
             other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
-    match (key, secret) {
-        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => {
-            Ok(Command::Serve(Box::new(config.credentials(k, s))))
+    let emulator = match (key, secret) {
+        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => config.credentials(k, s),
+        (None, None) => config,
+        _ => {
+            return Err(
+                "--api-key and --api-secret go together, and neither may be empty"
+                    .to_owned()
+                    .into(),
+            );
         }
-        (None, None) => Ok(Command::Serve(Box::new(config))),
-        _ => Err(
-            "--api-key and --api-secret go together, and neither may be empty"
-                .to_owned()
-                .into(),
-        ),
+    };
+    let worker = worker_config(worker, host, env)?;
+    Ok(Command::Serve(Box::new(Serving { emulator, worker })))
+}
+
+/// The worker's configuration, when `--worker-port` asks for one.
+fn worker_config(
+    flags: WorkerFlags,
+    host: Option<IpAddr>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<WorkerConfig>, String> {
+    let Some(port) = flags.port else {
+        if flags.seed.is_some() || flags.user.is_some() || flags.password_env.is_some() {
+            return Err(
+                "--worker-seed, --worker-user and --worker-password-env need --worker-port"
+                    .to_owned(),
+            );
+        }
+        return Ok(None);
+    };
+    let mut config = Worker::builder().port(port);
+    if let Some(host) = host {
+        config = config.host(host);
     }
+    if let Some(seed) = flags.seed {
+        config = config.seed(seed);
+    }
+    match (flags.user, flags.password_env) {
+        (None, None) => {}
+        (Some(user), Some(var)) => {
+            if user.is_empty() {
+                return Err("--worker-user must not be empty".to_owned());
+            }
+            // The message names the variable, never its value.
+            let password = env(&var).filter(|p| !p.is_empty()).ok_or_else(|| {
+                format!("--worker-password-env names {var}, which is unset, empty or not UTF-8")
+            })?;
+            config = config.basic_auth(user, password);
+        }
+        _ => return Err("--worker-user and --worker-password-env go together".to_owned()),
+    }
+    Ok(Some(config))
 }
 
 /// `N/SECS`: at least one request per window of at least one second.
@@ -316,8 +413,8 @@ async fn interrupted() {
 // Multi-threaded: a request that keeps its thread busy must not stall every other one.
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Serve(config)) => *config,
+    let Serving { emulator, worker } = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Serve(serving)) => *serving,
         Ok(Command::Done) => return ExitCode::SUCCESS,
         Ok(Command::Healthcheck(url)) => {
             return match healthcheck(&url) {
@@ -337,7 +434,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let handle = match config.start().await {
+    let handle = match emulator.start().await {
         Ok(handle) => handle,
         Err(e) => {
             eprintln!("error: {e}");
@@ -351,7 +448,31 @@ async fn main() -> ExitCode {
     } else {
         println!("listening on {} (bound to {bound})", handle.base_url());
     }
+    let worker = match worker {
+        Some(config) => match config.start().await {
+            Ok(worker) => {
+                let bound = worker.addr();
+                if worker.base_url() == format!("http://{bound}") {
+                    println!("worker listening on {}", worker.base_url());
+                } else {
+                    println!(
+                        "worker listening on {} (bound to {bound})",
+                        worker.base_url()
+                    );
+                }
+                Some(worker)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     interrupted().await;
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
     handle.stop().await;
     ExitCode::SUCCESS
 }
@@ -370,7 +491,14 @@ mod tests {
     impl Command {
         fn serving(self) -> EmulatorConfig {
             match self {
-                Command::Serve(config) => *config,
+                Command::Serve(serving) => serving.emulator,
+                other => panic!("not serving: {other:?}"),
+            }
+        }
+
+        fn worker(self) -> Option<WorkerConfig> {
+            match self {
+                Command::Serve(serving) => serving.worker,
                 other => panic!("not serving: {other:?}"),
             }
         }
@@ -476,5 +604,58 @@ mod tests {
                 .unwrap_err()
                 .contains("http://")
         );
+    }
+
+    #[test]
+    fn worker_flags() {
+        let env = |name: &str| (name == "WORKER_PW").then(|| "pw-value".to_owned());
+        let parse = |list: &[&str]| parse_args_in(args(list), &env);
+        assert!(parse(&[]).unwrap().worker().is_none());
+        let w = parse(&[
+            "--host",
+            "0.0.0.0",
+            "--worker-port=8083",
+            "--worker-user",
+            "connect",
+            "--worker-password-env",
+            "WORKER_PW",
+        ])
+        .unwrap()
+        .worker()
+        .unwrap();
+        let shown = format!("{w:?}");
+        for part in ["port: 8083", "host: 0.0.0.0", "\"connect\""] {
+            assert!(shown.contains(part), "{part} in {shown}");
+        }
+        assert!(!shown.contains("pw-value"), "{shown}");
+        let refused = |list: &[&str]| match parse(list) {
+            Err(Refusal::Usage(m) | Refusal::File(m)) => m,
+            Ok(other) => panic!("{list:?} accepted: {other:?}"),
+        };
+        assert!(refused(&["--worker-port", "x"]).contains("--worker-port must be"));
+        assert!(refused(&["--worker-user", "u"]).contains("need --worker-port"));
+        let m = refused(&["--worker-port", "0", "--worker-user", "u"]);
+        assert!(m.contains("go together"), "{m}");
+        let m = refused(&[
+            "--worker-port",
+            "0",
+            "--worker-user",
+            "u",
+            "--worker-password-env",
+            "NOT_SET",
+        ]);
+        assert!(m.contains("NOT_SET") && m.contains("unset"), "{m}");
+        let m = refused(&[
+            "--worker-port",
+            "0",
+            "--worker-user=",
+            "--worker-password-env",
+            "WORKER_PW",
+        ]);
+        assert!(m.contains("must not be empty"), "{m}");
+        assert!(matches!(
+            parse(&["--worker-port", "0", "--worker-seed", "/nonexistent/w.json"]),
+            Err(Refusal::File(_))
+        ));
     }
 }

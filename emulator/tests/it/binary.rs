@@ -11,7 +11,7 @@ use crate::state_file::TempDir;
 use crate::support::{CLUSTER, ENV, basic, s3_sink_request};
 
 /// Kills the emulator even when an assertion fails first.
-pub(crate) struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {

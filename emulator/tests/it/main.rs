@@ -20,3 +20,4 @@ mod state_file;
 mod storage;
 mod support;
 mod usage_guide;
+mod worker;
