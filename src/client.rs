@@ -456,7 +456,7 @@ pub(crate) fn parse_base_url(what: &str, raw: &str, allow_insecure_http: bool) -
 }
 
 /// Whether `url`'s host is this machine: `127.0.0.0/8`, `::1` or `localhost`.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

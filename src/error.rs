@@ -19,6 +19,38 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 /// The marker printed wherever a secret would otherwise appear.
 pub(crate) const REDACTED: &str = "[redacted]";
 
+/// The steps of a [`Migration`](crate::migrate::Migration), in order, as
+/// [`Error::Migration`] names the one that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MigrationStep {
+    /// Reading the connector's configuration, state and offsets from the worker.
+    ReadWorker,
+    /// Looking for a managed connector of that name in the cluster.
+    CheckManaged,
+    /// Translating the configuration for the managed plugin.
+    Translate,
+    /// Creating the managed connector.
+    Create,
+    /// Waiting for the managed connector to run.
+    Wait,
+    /// Stopping the connector on the worker.
+    StopWorker,
+}
+
+impl std::fmt::Display for MigrationStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MigrationStep::ReadWorker => "reading the worker's connector",
+            MigrationStep::CheckManaged => "looking for the managed connector",
+            MigrationStep::Translate => "translating the configuration",
+            MigrationStep::Create => "creating the managed connector",
+            MigrationStep::Wait => "waiting for the managed connector to run",
+            MigrationStep::StopWorker => "stopping the worker's connector",
+        })
+    }
+}
+
 /// The result type of every fallible operation of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -168,6 +200,22 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// A step of a [`Migration`](crate::migrate::Migration) failed. `done` says what the
+    /// migration had already done (a managed connector created before a failed wait is
+    /// named there), so nothing is half-done silently; `source` is the step's own error.
+    #[error("migrating connector {connector:?}: {step} failed ({done}): {source}")]
+    Migration {
+        /// The connector's name on the worker.
+        connector: String,
+        /// The step that failed.
+        step: MigrationStep,
+        /// What was done before it, in words.
+        done: String,
+        /// The step's error.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A local file could not be read.
     #[error("{context}: {source}")]
     Io {
@@ -197,6 +245,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::Storage(e) => Some(e.status),
             Error::Transport { source, .. } => source.status(),
+            Error::Migration { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -205,6 +254,7 @@ impl Error {
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::Storage(e) => Some(e),
+            Error::Migration { source, .. } => source.api_error(),
             _ => None,
         }
     }
@@ -241,10 +291,11 @@ impl Error {
 
     /// Refused by the client before anything was sent.
     pub fn is_validation(&self) -> bool {
-        matches!(
-            self,
-            Error::Validation { .. } | Error::InvalidRequest { .. }
-        )
+        match self {
+            Error::Validation { .. } | Error::InvalidRequest { .. } => true,
+            Error::Migration { source, .. } => source.is_validation(),
+            _ => false,
+        }
     }
 
     /// A timeout: of the connection or of the whole request, or a wait
@@ -253,6 +304,7 @@ impl Error {
         match self {
             Error::Transport { source, .. } => source.is_timeout(),
             Error::Wait { timed_out, .. } => *timed_out,
+            Error::Migration { source, .. } => source.is_timeout(),
             _ => false,
         }
     }
@@ -262,13 +314,19 @@ impl Error {
     /// set), a deleted one, a failed offsets request or plugin version. The trace is in
     /// the error's `detail`.
     pub fn is_wait_failed(&self) -> bool {
-        matches!(
-            self,
-            Error::Wait {
-                timed_out: false,
-                ..
-            }
-        )
+        match self {
+            Error::Wait { timed_out, .. } => !timed_out,
+            Error::Migration { source, .. } => source.is_wait_failed(),
+            _ => false,
+        }
+    }
+
+    /// For an [`Error::Migration`], the step that failed.
+    pub fn migration_step(&self) -> Option<MigrationStep> {
+        match self {
+            Error::Migration { step, .. } => Some(*step),
+            _ => None,
+        }
     }
 
     /// Whether sending the same request later may succeed: a transient status (429, 500,
@@ -279,6 +337,7 @@ impl Error {
             Error::Api(e) | Error::Storage(e) => is_retryable_status(e.status),
             Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
             Error::RateBudget { .. } => true,
+            Error::Migration { source, .. } => source.is_retryable(),
             _ => false,
         }
     }

@@ -11,6 +11,7 @@ pub mod error;
 mod generated;
 mod http;
 pub mod metrics;
+pub mod migrate;
 pub mod paginate;
 pub mod upload;
 pub mod wait;

@@ -17,6 +17,7 @@ mod fleet;
 mod hardening;
 mod lifecycle;
 mod metrics;
+mod migrate;
 mod new_user;
 mod operations;
 mod pacing;
