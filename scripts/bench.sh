@@ -122,9 +122,10 @@ if [[ $build_figure -eq 1 ]]; then
       out=$(ls -d "$work"/target/debug/build/ccloud-connect-*/out | head -1)
       connect=$(wc -l <"$out/connect_v1.rs")
       ccpm=$(wc -l <"$out/ccpm_v1.rs")
+      cam=$(wc -l <"$out/cam_v1.rs")
       echo "figure 7 used $(du -sh "$work" | cut -f1) of disk (copy and target), removed now" >&2
-      awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v connect="$connect" -v ccpm="$ccpm" -v jobs="$(nproc)" 'BEGIN {
-        printf "7\tbuild (dev profile, %s jobs)\tclean %.0f s, touch src/lib.rs %.1f s, %d generated lines (connect %d + ccpm %d)\treported\tok\n", jobs, b - a, d - c, connect + ccpm, connect, ccpm
+      awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v connect="$connect" -v ccpm="$ccpm" -v cam="$cam" -v jobs="$(nproc)" 'BEGIN {
+        printf "7\tbuild (dev profile, %s jobs)\tclean %.0f s, touch src/lib.rs %.1f s, %d generated lines (connect %d + ccpm %d + cam %d)\treported\tok\n", jobs, b - a, d - c, connect + ccpm + cam, connect, ccpm, cam
       }' >>"$results"
     else
       printf '7\tbuild (dev profile)\tnot measured: the incremental build failed\treported\tshort\n' >>"$results"

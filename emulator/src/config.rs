@@ -2,7 +2,7 @@
 //! restored from the state file or seeded, the router, the server task.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use tower::Layer as _;
 use crate::control::handle::EmulatorHandle;
 use crate::control::seed;
 use crate::control::seed::Seed;
+use crate::http::address::advertised;
 use crate::state::lifecycle::Delays;
 use crate::state::persist;
 use crate::state::rate::RateLimit;
@@ -349,30 +350,5 @@ impl EmulatorConfig {
             shutdown: Some(shutdown),
             task: Some(task),
         })
-    }
-}
-
-/// The address the base URL names for a listening address: itself, or for an unspecified
-/// one the loopback address of its family (see [`EmulatorConfig::host`]).
-fn advertised(addr: SocketAddr) -> SocketAddr {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    SocketAddr::new(ip, addr.port())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unspecified_addresses_advertise_loopback() {
-        let at = |s: &str| advertised(s.parse().unwrap()).to_string();
-        assert_eq!(at("0.0.0.0:8080"), "127.0.0.1:8080");
-        assert_eq!(at("[::]:8080"), "[::1]:8080");
-        assert_eq!(at("192.0.2.7:80"), "192.0.2.7:80");
-        assert_eq!(at("[::1]:1"), "[::1]:1");
     }
 }

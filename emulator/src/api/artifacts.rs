@@ -364,24 +364,8 @@ pub(crate) async fn presigned_upload_url(
             "environment must not be empty",
         ));
     }
-    let format = ArchiveFormat::parse(req.content_format.as_str()).ok_or_else(|| {
-        Failure::invalid(
-            "/content_format",
-            format!(
-                "content_format {:?} is not one of ZIP, JAR",
-                req.content_format.as_str()
-            ),
-        )
-    })?;
-    let cloud = StorageCloud::parse(req.cloud.as_str()).ok_or_else(|| {
-        Failure::invalid(
-            "/cloud",
-            format!(
-                "cloud {:?} is not one of AWS, AZURE, GCP",
-                req.cloud.as_str()
-            ),
-        )
-    })?;
+    let format = presign::format(req.content_format.as_str())?;
+    let cloud = presign::cloud(req.cloud.as_str())?;
     let issued = presign::issue(&app, Issuer::Cam, Some(environment.clone()), cloud, format);
     let answer = cam::PresignedUrl {
         api_version: Some("cam/v1".to_owned()),

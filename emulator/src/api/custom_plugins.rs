@@ -395,15 +395,7 @@ pub(crate) async fn presigned_upload_url(
     JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let req: PresignedUrlRequest = parse(&body)?;
-    let format = ArchiveFormat::parse(req.content_format.as_str()).ok_or_else(|| {
-        Failure::invalid(
-            "/content_format",
-            format!(
-                "content_format {:?} is not one of ZIP, JAR",
-                req.content_format.as_str()
-            ),
-        )
-    })?;
+    let format = presign::format(req.content_format.as_str())?;
     let cloud = cloud_of(req.cloud.as_ref(), "/cloud")?;
     let issued = presign::issue(&app, Issuer::ConnectV1, None, cloud, format);
     let answer = connect::PresignedUrl {

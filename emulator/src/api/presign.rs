@@ -9,12 +9,33 @@ use base64::Engine as _;
 use chrono::Utc;
 use tokio::time::Instant;
 
+use crate::http::errors::Failure;
 use crate::http::ids::{random_hex, random_uuid};
 use crate::state::store::App;
 use crate::state::uploads::{
     ArchiveFormat, BUCKET, CONTAINER, Issuer, StorageCloud, Upload, UploadTarget, azure_location,
     gcs_location, gcs_signed, s3_location,
 };
+
+/// The archive format a presigned-URL request names, or the `422` every API answers.
+pub(crate) fn format(content_format: &str) -> Result<ArchiveFormat, Failure> {
+    ArchiveFormat::parse(content_format).ok_or_else(|| {
+        Failure::invalid(
+            "/content_format",
+            format!("content_format {content_format:?} is not one of ZIP, JAR"),
+        )
+    })
+}
+
+/// The cloud a presigned-URL request names, or the `422` every API answers.
+pub(crate) fn cloud(cloud: &str) -> Result<StorageCloud, Failure> {
+    StorageCloud::parse(cloud).ok_or_else(|| {
+        Failure::invalid(
+            "/cloud",
+            format!("cloud {cloud:?} is not one of AWS, AZURE, GCP"),
+        )
+    })
+}
 
 /// A freshly issued presigned URL.
 pub(crate) struct Issued {

@@ -2,6 +2,7 @@
 //! error shapes, paging, authentication and the specs' operation ids. Imports nothing else of the
 //! crate.
 
+pub(crate) mod address;
 pub(crate) mod auth;
 pub(crate) mod errors;
 pub(crate) mod ids;

@@ -3,11 +3,13 @@
 
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
+
+use crate::http::address::advertised;
 
 use super::connector::WorkerConnector;
 use super::endpoints;
@@ -206,30 +208,5 @@ impl WorkerConfig {
                 .map_err(|r| format!("connector {name:?}: {}", reason(r)))?;
         }
         Ok(registry)
-    }
-}
-
-/// The address a worker names for a listening address: itself, or for an unspecified one
-/// the loopback address of its family. The emulator's rule, kept here so the worker
-/// imports nothing of the emulator's edge.
-fn advertised(addr: SocketAddr) -> SocketAddr {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    SocketAddr::new(ip, addr.port())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unspecified_addresses_advertise_loopback() {
-        let at = |s: &str| advertised(s.parse().unwrap()).to_string();
-        assert_eq!(at("0.0.0.0:8083"), "127.0.0.1:8083");
-        assert_eq!(at("[::]:8083"), "[::1]:8083");
-        assert_eq!(at("192.0.2.7:8083"), "192.0.2.7:8083");
     }
 }
