@@ -257,6 +257,60 @@ async fn an_unreachable_worker_or_an_unknown_connector_changes_nothing() {
     assert!(emulator.connector_config(ENV, LKC, NAME).is_none());
 }
 
+#[tokio::test]
+async fn the_worker_gets_its_own_credentials_and_confluent_gets_none_of_its_requests() {
+    let emulator = Emulator::builder()
+        .provisioning_delay(Duration::from_millis(20))
+        .start()
+        .await
+        .unwrap();
+    let worker = ccloud_connect_emulator::Worker::builder()
+        .basic_auth("connect", "worker-pw")
+        .connector(WorkerConnector::new(NAME, s3_sink_config()))
+        .start()
+        .await
+        .unwrap();
+    let worker_port = worker.addr().port();
+    let hosts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = hosts.clone();
+    let client = support::builder(emulator.base_url())
+        .on_request(move |r| seen.lock().unwrap().push(r.url.port()))
+        .build()
+        .unwrap();
+    // Without the worker's credentials: a 401 from the worker, nothing created.
+    let err = Migration::new(Worker::new(worker.base_url()).unwrap(), NAME)
+        .run(&cluster(&client))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.migration_step(),
+        Some(MigrationStep::ReadWorker),
+        "{err}"
+    );
+    assert!(err.is_unauthorized(), "{err}");
+    let with_auth = Migration::new(
+        Worker::new(worker.base_url())
+            .unwrap()
+            .basic_auth("connect", "worker-pw")
+            .unwrap(),
+        NAME,
+    )
+    .secret("kafka.api.key", "KAFKA-KEY")
+    .secret("kafka.api.secret", "kafka-s3cr3t")
+    .wait(WaitOptions::new(
+        Duration::from_millis(20),
+        Duration::from_secs(10),
+    ))
+    .stop_worker_connector(true);
+    let report = with_auth.run(&cluster(&client)).await.unwrap();
+    assert_eq!(report.outcome, MigrationOutcome::Migrated);
+    assert_eq!(worker.connector_state(NAME), Some(WorkerState::Stopped));
+    // Every request of the Confluent client went to the emulator, none to the worker.
+    let ports = hosts.lock().unwrap().clone();
+    assert!(!ports.is_empty());
+    assert!(ports.iter().all(|p| *p != Some(worker_port)), "{ports:?}");
+}
+
 #[test]
 fn credentials_in_a_worker_url_or_in_clear_text_are_refused() {
     let err = Worker::new("http://admin:hunter2@connect:8083").unwrap_err();
