@@ -194,10 +194,10 @@ impl Migration {
                     })?
             }
         };
+        // The managed connector takes the worker's name, which Kafka Connect keeps equal to
+        // `name` in the configuration; set it so the create and the wait agree.
         let mut config = read.config.clone();
-        config
-            .entry("name".to_owned())
-            .or_insert_with(|| self.connector.clone());
+        config.insert("name".to_owned(), self.connector.clone());
         let translation = cluster
             .translate(&plugin, &config, secrets)
             .await
