@@ -250,7 +250,7 @@ impl EmulatorConfig {
         self
     }
 
-    /// Start with the connectors and plugins of `seed` (see [`Seed`] for the format).
+    /// Start with the connectors, plugins and artifacts of `seed` (see [`Seed`] for the format).
     /// Ignored when a [`state_file`](EmulatorConfig::state_file) exists: it already holds
     /// the seeded state and what followed.
     pub fn seed(mut self, seed: Seed) -> Self {

@@ -1,9 +1,10 @@
 //! A local, stateful emulator of the Confluent Cloud Connect API, for tests of programs that
 //! use it, in Rust or any other language.
 //!
-//! It serves every operation of `openapi/connect-v1.yaml` and `openapi/ccpm-v1.yaml` on
-//! `127.0.0.1` (or the address of [`EmulatorConfig::host`]), in the JSON shapes and with the status codes of the real API, keeping its
-//! state in memory. Start it from a test with [`Emulator::builder`], or as a program:
+//! It serves every operation of `openapi/connect-v1.yaml`, `openapi/ccpm-v1.yaml` and
+//! `openapi/cam-v1.yaml` on `127.0.0.1` (or the address of [`EmulatorConfig::host`]), in
+//! the JSON shapes and with the status codes of the real API, keeping its state in memory.
+//! Start it from a test with [`Emulator::builder`], or as a program:
 //!
 //! ```text
 //! cargo run -p ccloud-connect-emulator -- --port 8080
@@ -33,12 +34,12 @@
 //!
 //! # Behaviour
 //!
-//! **Authentication.** Every request under `/connect/` and `/ccpm/` needs
+//! **Authentication.** Every request under `/connect/`, `/ccpm/` and `/cam/` needs
 //! `Authorization: Basic base64(key:secret)` (scheme and header name case-insensitive).
 //! Any non-empty key and secret are accepted unless [`EmulatorConfig::credentials`] (binary:
 //! `--api-key`/`--api-secret`) requires an exact pair. Otherwise the answer is `401`
 //! `{"error": {"code": 401, "message": "Unauthorized"}}` with a `WWW-Authenticate` header,
-//! for both APIs. The storage endpoints (`/_storage/`) take no Confluent credentials, as
+//! for every API. The storage endpoints (`/_storage/`) take no Confluent credentials, as
 //! the real storage URLs do not. The control endpoints (`/_emulator/...`) take none
 //! either, unless credentials are configured: then they need the same exact pair, because
 //! anyone who reaches them can break every client of the emulator. `GET /_emulator/health`
@@ -62,15 +63,16 @@
 //!
 //! **Error shapes.** Connector endpoints answer `{"error": {"code", "message"}}`, except
 //! `create_connector`'s `400`, which is flat `{"code", "message"}`. Custom connector
-//! plugins, presigned upload URLs, runtimes and every ccpm endpoint answer
+//! plugins, presigned upload URLs, runtimes and every ccpm and cam endpoint answer
 //! `{"errors": [{"id", "status", "code", "title", "detail", "source"}]}`. A body that is not
 //! JSON of the documented shape (missing required field, wrong type) is a `400`; in the
 //! `errors` family a well-formed body with a refused value (unknown enum value, empty or too
 //! long name, `upload_id` with nothing uploaded) is a `422` whose `source.pointer` names the
 //! field. Unknown resources are `404`; duplicate names `409` (connector names per cluster,
 //! connect/v1 plugin display names, ccpm plugin display names per environment, version
-//! strings per ccpm plugin). A `429`, from a [`Fault`] or from the enforced rate limit,
-//! has the error body of the API concerned (see **Where the emulator guesses**).
+//! strings per ccpm plugin, Connect Artifact display names per environment and cloud). A
+//! `429`, from a [`Fault`] or from the enforced rate limit, has the error body of the API
+//! concerned (see **Where the emulator guesses**).
 //!
 //! **Environments and clusters** exist from their first use: any id works. Reading one
 //! that holds no connector stores nothing, and a cluster is forgotten with its last
@@ -153,11 +155,12 @@
 //! a custom connector the `connector.class` its plugin provides (see below).
 //!
 //! **Lists** of connectors support `expand` (any of `info`, `status`, `id`, comma-joined or
-//! repeated). Custom connector plugins, runtimes, ccpm plugins and ccpm versions page with
-//! `page_size` (1 to 100, default 10) and an opaque `page_token`; `metadata.next` is a full
-//! URL on the emulator that keeps the filters (`cloud`, `environment`, `spec.cloud`),
-//! `metadata.first` and `total_size` are always present. connect/v1 custom plugin lists
-//! show only the `cloud` asked for, `AWS` when absent, as the API documents.
+//! repeated). Custom connector plugins, runtimes, ccpm plugins, ccpm versions and Connect
+//! Artifacts page with `page_size` (1 to 100, default 10) and an opaque `page_token`;
+//! `metadata.next` is a full URL on the emulator that keeps the filters (`cloud`,
+//! `environment`, `spec.cloud`), `metadata.first` and `total_size` are always present.
+//! connect/v1 custom plugin lists show only the `cloud` asked for, `AWS` when absent, as
+//! the API documents.
 //!
 //! **Offsets.** A sink connector starts at offset 0 of partition 0 of each of its
 //! `topics`, a source connector with none, unless `offsets` were given at creation. An
@@ -166,13 +169,28 @@
 //!
 //! **Managed plugins.** The catalogue holds `DatagenSource`, `GcsSink`,
 //! `MicrosoftSqlServerSink`, `MySqlCdcSource`, `PostgresSource`, `PubSubSource` and
-//! `S3_SINK`, each with its required keys. `validate` answers like the usage guide: the Java
-//! class as `name`, `groups`, `error_count` and one entry per defined key with its
-//! per-field `errors`; keys the plugin does not define are ignored.
+//! `S3_SINK`, each with its required keys and its self-managed Java class (`java_class` in
+//! `emulator/src/state/catalog.json`, e.g. `io.confluent.connect.s3.S3SinkConnector`),
+//! accepted wherever the plugin name is (`connector.class`, the plugin of `validate` and
+//! `translate`), as a configuration carried over from Kafka Connect names the class.
+//! `validate` answers like the usage guide: the Java class as `name`, `groups`,
+//! `error_count` and one entry per defined key with its per-field `errors`; keys the
+//! plugin does not define are ignored.
 //!
-//! **Custom plugins and uploads.** `presigned-upload-url` answers a URL on the emulator:
-//! for `AWS` an S3-style POST form (`/_storage/s3/<bucket>/` plus `upload_form_data`), for
-//! `AZURE` a SAS URL to PUT with `x-ms-blob-type: BlockBlob`, for `GCP` a signed URL to PUT
+//! **Translate.** `PUT .../connector-plugins/{plugin}/config/translate` turns a
+//! self-managed Kafka Connect configuration (a JSON object of strings) into the managed
+//! plugin's and answers `200`
+//! `{"config", "warnings": [{"field", "message"}], "errors": [...]}`, both lists always
+//! present, by the emulator's own rules (Confluent publishes none; see **Where the
+//! emulator guesses**). An unknown plugin is a `404`, as for `validate`. With
+//! `?mask_sensitive=true` secrets come back masked by the rule of **Masking**; `false`, the
+//! default, answers them as sent; another value is a `400`. Nothing is stored, so a
+//! translation leaves nothing in the state file and has no seed entry.
+//!
+//! **Custom plugins and uploads.** `presigned-upload-url` (of each of the three APIs)
+//! answers a URL on the emulator: for `AWS` an S3-style POST form (`/_storage/s3/<bucket>/`
+//! plus `upload_form_data`), for `AZURE` a SAS URL to PUT with
+//! `x-ms-blob-type: BlockBlob`, for `GCP` a signed URL to PUT
 //! with the archive's `Content-Type` (`application/zip` or `application/java-archive`). The
 //! S3 endpoint reads the multipart form as it streams in and refuses, in S3's XML error
 //! format: a missing `Content-Length` (`411 MissingContentLength`), a file over
@@ -194,28 +212,50 @@
 //! unknown, and an upload to it gets the storage service's expiry error (S3's
 //! `Policy expired.`, Azure's `Signed expiry time has passed.`, GCS's `ExpiredToken`),
 //! recognised by its signature: URLs are signed with HMAC-SHA256 under a key of the
-//! emulator's, kept in the state file. One that received an archive is kept. A plugin
-//! (connect/v1) or version (ccpm) created with an `upload_id` that is unknown, has nothing
-//! uploaded, or belongs to the other API, another environment or another cloud is a `422`.
-//! A connect/v1 plugin whose archive is not a ZIP/JAR is a `422`; a ccpm version with such
-//! an archive is accepted and ends `FAILED` with
+//! emulator's, kept in the state file. One that received an archive is kept. Each upload
+//! is tagged with the API that issued it, so a test catches an `upload_id` handed to the
+//! wrong API: a plugin (connect/v1), version (ccpm) or artifact (cam) created with an
+//! `upload_id` that is unknown, has nothing uploaded, or was issued by another API (the
+//! message names it), for another environment or another cloud is a `422`. A connect/v1
+//! plugin whose archive is not a ZIP/JAR is a `422`; a ccpm version with such an archive
+//! is accepted and ends `FAILED` with
 //! `"Version creation failed due to invalid plugin archive."`. Otherwise a version is
 //! `PROCESSING` for [`version_processing_delay`](EmulatorConfig::version_processing_delay),
 //! then `READY`. Uploads may be used more than once; `upload_source.upload_id` is answered
 //! as an empty string. Deleting a ccpm plugin deletes its versions.
+//!
+//! **Connect Artifacts** (`cam/v1`, archives of custom SMTs) belong to an environment and a
+//! cloud, and the four artifact operations name both in their query: without `environment`
+//! or `spec.cloud` (or with a cloud other than `AWS`, `AZURE`, `GCP`) a request is a `400`
+//! whose `source.parameter` names it. An artifact is found only under the pair it was
+//! created with (a `404` under any other), and a list shows only the pair's. On create, a
+//! `spec.environment` or `spec.cloud` that differs from the query is a `422` whose
+//! `source.pointer` names it, as are an empty `display_name` or one over 60 characters, a
+//! `description` over 256 and a missing `upload_source`; a `display_name` already used in
+//! the environment and cloud is a `409`. `POST /cam/v1/presigned-upload-url` answers `200`
+//! (ccpm's `201`). A create answers `202` with an id `cfa-` and 6 characters; the artifact
+//! is `WAITING_FOR_PROCESSING` for the first half of
+//! [`artifact_processing_delay`](EmulatorConfig::artifact_processing_delay) (binary:
+//! `--artifact-processing-delay-ms`, default 200 ms), `PROCESSING` for the second, then
+//! `READY`, or `FAILED` when its archive is not a ZIP/JAR or a failure was injected with
+//! [`EmulatorHandle::fail_artifact`] (HTTP: `POST /_emulator/artifacts/{id}/fail`), so a
+//! client's wait sees every phase. An artifact says nothing of why it failed, as the API
+//! documents no such field; the injected reason is kept only in the state file.
 //!
 //! **Faults.** [`EmulatorHandle::inject`] (or `POST /_emulator/faults`; `GET` lists,
 //! `DELETE` clears) makes the next matching requests answer `429` with `Retry-After`,
 //! answer any 4xx/5xx, or wait before being handled. A fault applies `times` (default 1)
 //! or [`until_cleared`](Fault::until_cleared), to the requests its filters select: the
 //! operation by its `operationId` in the published specs ([`Fault::operation`],
-//! `create_connector`), a path template, a path fragment, a method. Its answer has by
-//! default the error body the API concerned has for the status (for `create_connector`,
-//! its documented flat `400` and `{"error_code", "message"}` `500`); a fault can keep
-//! that shape with its own [`message`](Fault::message), or answer any JSON
-//! ([`json_body`](Fault::json_body)), any text such as a proxy's HTML page
-//! ([`raw_body`](Fault::raw_body)) or nothing ([`empty_body`](Fault::empty_body)), and add
-//! [`header`](Fault::header)s. `GET /_emulator/health` answers `200`.
+//! `create_connector`; the three specs share `create_presigned_upload_url`, so that id
+//! names all three operations, narrowed with a path filter), a path template, a path
+//! fragment, a method. Its answer has by default the error body the API concerned has for
+//! the status (for `create_connector`, its documented flat `400` and
+//! `{"error_code", "message"}` `500`); a fault can keep that shape with its own
+//! [`message`](Fault::message), or answer any JSON ([`json_body`](Fault::json_body)), any
+//! text such as a proxy's HTML page ([`raw_body`](Fault::raw_body)) or nothing
+//! ([`empty_body`](Fault::empty_body)), and add [`header`](Fault::header)s.
+//! `GET /_emulator/health` answers `200`.
 //! See **Authentication** for the credentials they need.
 //!
 //! **The usage guide's curl commands** work with `http://127.0.0.1:PORT` in place of
@@ -228,7 +268,7 @@
 //! For programs that run the binary, every control has an endpoint under `/_emulator/`,
 //! with the same behaviour as the [`EmulatorHandle`] method named. Bodies are JSON; unknown
 //! keys and bad values are a `400` `{"error": {"code": 400, "message"}}`, an unknown
-//! connector a `404` in the same shape. With credentials configured, add
+//! connector or artifact a `404` in the same shape. With credentials configured, add
 //! `-u KEY:SECRET` to each command (`/_emulator/health` stays open).
 //!
 //! ```text
@@ -253,6 +293,10 @@
 //! # A connector as stored (connector_config, connector_plugin_version), secrets unmasked:
 //! # {"config": {...}, "plugin_version": "1.0.0" | null, "state": "RUNNING"}
 //! curl $E/connectors/env-1/lkc-1/my-connector
+//! # Fail a Connect Artifact's processing (fail_artifact), under any environment and cloud:
+//! # FAILED once processing ends, at once if it has. "reason" (optional, default
+//! # "processing failed (injected)") goes to the state file only. 204, or 404.
+//! curl -X POST $E/artifacts/cfa-abc123/fail -d '{"reason": "no transformation classes"}'
 //! # Scripted states (script_connector): the status follows the steps, the last for
 //! # ever; every step but the last needs for_ms; FAILED and DEGRADED need a trace. 204,
 //! # or 404 for an unknown connector; DELETE ends the script (clear_connector_script).
@@ -309,28 +353,39 @@
 //!     "environment": "env-1", "cluster": "lkc-1",   required
 //!     "name": "my-connector",                  default: config.name
 //!     "config": {"connector.class": "DatagenSource", ...}   required, as for a create
+//!   }],
+//!   "artifacts": [{                            cam/v1 Connect Artifacts, READY at once
+//!     "id": "cfa-smts01",                      default: a random cfa-... id
+//!     "environment": "env-1",                  required
+//!     "display_name": "masking-smts",          required, unique per environment and cloud
+//!     "cloud": "AWS",                          AWS (default), AZURE or GCP
+//!     "content_format": "JAR",                 JAR (default) or ZIP
+//!     "description": "..."
 //!   }]
 //! }
 //! ```
 //!
-//! Plugins are created before connectors, so connectors can name them by id. A seed the
-//! API would refuse (an unknown plugin, a connector class not in the catalogue, a duplicate
-//! name or id) makes [`start`](EmulatorConfig::start) fail with `InvalidInput` naming the
-//! entry; a configuration with bad values is accepted and `FAILED`, as through the API.
+//! Plugins are created before connectors, so connectors can name them by id; artifacts
+//! need no upload. A seed the API would refuse (an unknown plugin, a connector class not in
+//! the catalogue, a duplicate name or id, an artifact name over 60 characters) makes
+//! [`start`](EmulatorConfig::start) fail with `InvalidInput` naming the entry; a
+//! configuration with bad values is accepted and `FAILED`, as through the API.
 //!
 //! # State file
 //!
 //! With [`EmulatorConfig::state_file`] (binary: `--state-file FILE`), the emulator writes
 //! its whole state (connectors with their configuration, lifecycle and injected failures,
-//! custom and ccpm plugins and versions, presigned uploads) to the file after every request
-//! that changed something (every successful non-`GET` request), before answering it: to a
-//! temporary file in the same directory, fsynced, then renamed over the file. A restarted
-//! emulator, even after `kill -9`, finds everything it acknowledged. When the file exists
-//! at start it is restored and the seed is ignored; otherwise the seed is applied and
-//! written at once. Delays still running are counted again from the restart; a stale-status
-//! window, the faults, the delays and the rate limit are settings, not state, and are not
-//! saved; neither are scripts (a connector's script and those waiting for a connector),
-//! which are timers: a restarted emulator shows each connector's own lifecycle. A write that fails answers `500` (the change was made in memory).
+//! custom and ccpm plugins and versions, Connect Artifacts with their phase and injected
+//! failure, presigned uploads with the API that issued them) to the file after every
+//! request that changed something (every successful non-`GET` request), before answering
+//! it: to a temporary file in the same directory, fsynced, then renamed over the file. A
+//! restarted emulator, even after `kill -9`, finds everything it acknowledged. When the
+//! file exists at start it is restored and the seed is ignored; otherwise the seed is
+//! applied and written at once. Delays still running are counted again from the restart; a
+//! stale-status window, the faults, the delays and the rate limit are settings, not state,
+//! and are not saved; neither are scripts (a connector's script and those waiting for a
+//! connector), which are timers: a restarted emulator shows each connector's own
+//! lifecycle. A write that fails answers `500` (the change was made in memory).
 //!
 //! # Where the emulator guesses
 //!
@@ -366,6 +421,35 @@
 //!   says the connector "immediately begins using the new configuration".
 //! - **A restart resolves the ccpm plugin version again**: a connector that names none
 //!   moves to the latest `READY` version.
+//! - **An artifact's `plugins` and `usages` are empty arrays.** The API fills them with the
+//!   classes found in the archive and the connectors that use the artifact; the emulator
+//!   never opens an archive (it only checks that it starts like a ZIP) and ties no
+//!   connector to an artifact, so it answers both empty rather than invent them. How long
+//!   each processing phase lasts is not published either.
+//! - **Translation rules.** Confluent does not publish how `.../config/translate` maps a
+//!   configuration; the emulator's rules, key by key, are:
+//!   - `connector.class` must be the plugin's Java class (or its name), else an error on
+//!     `connector.class`; the answer's `connector.class` is the managed plugin's name.
+//!   - Keys the plugin defines, `name`, and `transforms`, `predicates` and their
+//!     `transforms.*`/`predicates.*` keys pass through unchanged.
+//!   - `format.class` and `value.converter` become the plugin's data-format key, with a
+//!     warning: `format.class` its `output.data.format` (or `data.format`),
+//!     `value.converter` a sink's `input.data.format` (or `data.format`) or a source's
+//!     `output.data.format`. Avro, JSON Schema, Protobuf, JSON, String, ByteArray
+//!     converters and Avro, JSON, ByteArray, Parquet formats map to `AVRO`, `JSON_SR`,
+//!     `PROTOBUF`, `JSON`, `STRING`, `BYTES`, `PARQUET`; another class is an error. The
+//!     key is dropped with a warning when the configuration sets the data-format key
+//!     itself or the plugin has none.
+//!   - `partitioner.class`: `TimeBasedPartitioner` with a `partition.duration.ms` of an
+//!     hour or a day becomes `time.interval` `HOURLY`/`DAILY` (warning), on a plugin that
+//!     has `time.interval`; another duration is an error. `DefaultPartitioner` is dropped
+//!     with a warning (managed connectors partition by Kafka partition anyway); any other
+//!     partitioner is an error. `partition.duration.ms` itself is never carried over.
+//!   - A value that references a config provider (`${file:/path:key}`) is an error and
+//!     its key is left out: only the self-managed worker can resolve it.
+//!   - Converter sub-keys (`key.converter*`, `value.converter.*`, `header.converter*`),
+//!     client overrides (`consumer.override.*`, `producer.override.*`,
+//!     `admin.override.*`) and every other key are dropped with a warning.
 //!
 //! # Self-managed Kafka Connect worker
 //!

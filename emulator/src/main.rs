@@ -20,8 +20,8 @@ Usage: ccloud-connect-emulator [OPTIONS]
        ccloud-connect-emulator --healthcheck <URL>
        ccloud-connect-emulator --print-seed-schema
 
-Serves a local, stateful emulator of the Confluent Cloud Connect API (connect/v1 and
-ccpm/v1) on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM).
+Serves a local, stateful emulator of the Confluent Cloud Connect API (connect/v1, ccpm/v1
+and cam/v1) on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM).
 
 Options:
   --host <ADDR>                        IP address to listen on; 0.0.0.0 for every interface
@@ -37,7 +37,7 @@ Options:
                                        pause, resume or restart [default: 0]
   --rate-limit <N/SECS>                Enforce N API requests per SECS seconds, per API key
                                        (429 beyond)
-  --seed <FILE>                        Start with the connectors and plugins of a JSON seed
+  --seed <FILE>                        Start with the connectors, plugins and artifacts of a JSON seed
   --state-file <FILE>                  Keep the state in FILE: restored at start, rewritten
                                        before answering every change
   --version-processing-delay-ms <MS>   Time a ccpm plugin version stays PROCESSING [default: 200]
