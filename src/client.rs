@@ -426,12 +426,8 @@ impl ClientBuilder {
 /// query or fragment, and TLS unless the host is loopback or `allow_insecure_http` is set.
 /// Messages quote the URL without its password.
 pub(crate) fn parse_base_url(what: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
-    let bad = |why: &str| {
-        Error::Config(format!(
-            "{what} {:?} {why}",
-            crate::error::without_password(raw)
-        ))
-    };
+    let bad =
+        |why: &str| Error::Config(format!("{what} {:?} {why}", crate::error::quoted_url(raw)));
     let url = Url::parse(raw.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must use http or https"));

@@ -420,6 +420,19 @@ pub(crate) fn without_password(raw: &str) -> String {
     format!("{}{user}:{}{}", &raw[..scheme_end], REDACTED, &rest[at..])
 }
 
+/// `raw` (a URL as given) as configuration messages may quote it: without its password,
+/// and not at all when it does not parse but holds an `@`, since a password with `#`,
+/// `/` or `?` in it breaks the parse and hides where the credentials end.
+pub(crate) fn quoted_url(raw: &str) -> String {
+    match reqwest::Url::parse(raw.trim()) {
+        // `http:user:pw@host` parses with credentials but has no `//` to find them by.
+        Ok(url) if url.password().is_some() && !raw.contains("://") => REDACTED.to_owned(),
+        Ok(_) => without_password(raw),
+        Err(_) if raw.contains('@') => REDACTED.to_owned(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
 pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_owned();
@@ -623,6 +636,14 @@ mod tests {
         );
         assert_eq!(without_password("https://h/p"), "https://h/p");
         assert_eq!(without_password("not a url"), "not a url");
+    }
+
+    #[test]
+    fn urls_that_hide_where_their_password_ends_are_not_quoted() {
+        assert_eq!(quoted_url("http://admin:p#ss@host:8083"), REDACTED);
+        assert_eq!(quoted_url("http:admin:pw@host"), REDACTED);
+        assert_eq!(quoted_url("https://u:pw@h/x"), "https://u:[redacted]@h/x");
+        assert_eq!(quoted_url("not a url"), "not a url");
     }
 
     #[test]

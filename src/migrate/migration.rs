@@ -5,7 +5,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::connect::{
-    Cluster, Connector, ConnectorOffset, ConnectorSpec, Finding, TargetState, TranslatedSecrets,
+    Cluster, Connector, ConnectorOffset, ConnectorSpec, ConnectorState, Finding, MASKED_VALUE,
+    TargetState, TranslatedSecrets, is_sensitive_key, validate_connector_name,
 };
 use crate::error::MigrationStep;
 use crate::migrate::{Worker, plugins};
@@ -18,14 +19,17 @@ use crate::{Error, Result};
 /// [`plan`](Self::plan) is the dry run; [`run`](Self::run) does it:
 ///
 /// 1. read the connector's configuration, state and offsets from the worker;
-/// 2. look for a managed connector of that name in the cluster: when there is one, the
-///    connector was migrated before and nothing is created again;
+/// 2. look for a managed connector of that name in the cluster: when there is one of the
+///    same plugin, the connector was migrated before and nothing is created again (it is
+///    still waited for, and the worker's connector stopped when asked); one of another
+///    plugin is refused, as it is not this connector;
 /// 3. translate the configuration for the managed plugin (its errors stop the
 ///    migration; its warnings are reported), then add the keys set on this value
 ///    ([`set`](Self::set), [`secret`](Self::secret): the Kafka API key the managed connector
 ///    uses, say);
 /// 4. create the managed connector with the worker's offsets in the create body;
-/// 5. wait until it is `RUNNING`;
+/// 5. wait until it is `RUNNING` with every task running (a task down would leave its
+///    partitions unprocessed once the worker stops);
 /// 6. with [`stop_worker_connector`](Self::stop_worker_connector), stop the connector on
 ///    the worker (`PUT /connectors/{name}/stop`), only now that the managed one runs.
 ///
@@ -132,6 +136,7 @@ impl Migration {
         let step = MigrationStep::ReadWorker;
         let nothing = "nothing was changed";
         crate::http::validate::query_param("connector", &self.connector)
+            .and_then(|()| validate_connector_name(&self.connector))
             .map_err(|e| self.fail(step, "nothing was sent", e))?;
         self.wait.check()?;
         let config = self
@@ -162,6 +167,61 @@ impl Migration {
         })
     }
 
+    /// The managed plugin: named, or found from the worker's class.
+    fn plugin_for(&self, read: &Read) -> Result<String> {
+        if let Some(p) = &self.plugin {
+            return Ok(p.clone());
+        }
+        let class = read
+            .config
+            .get("connector.class")
+            .map(String::as_str)
+            .unwrap_or("");
+        plugins::managed_plugin_for(class)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                self.fail(
+                    MigrationStep::Translate,
+                    "nothing was changed",
+                    Error::validation(
+                        "connector.class",
+                        class,
+                        "no managed plugin is known for this class (or several serve it); \
+                         name one with Migration::plugin",
+                    ),
+                )
+            })
+    }
+
+    /// A managed connector of the worker's name that another plugin runs is not an earlier
+    /// run's: refuse to treat it as migrated (and to stop the worker's connector for it).
+    fn check_existing(&self, read: &Read) -> Result<()> {
+        let Some(existing) = &read.managed else {
+            return Ok(());
+        };
+        let plugin = self.plugin_for(read)?;
+        let class = existing
+            .config
+            .as_ref()
+            .and_then(|c| c.get("connector.class").cloned())
+            .unwrap_or_default();
+        if !class.is_empty() && class != plugin {
+            return Err(self.fail(
+                MigrationStep::CheckManaged,
+                "nothing was changed",
+                Error::validation(
+                    "connector",
+                    self.connector.clone(),
+                    format!(
+                        "the cluster already has a connector of this name running {class}, \
+                         not {plugin}: it is not an earlier migration of this one"
+                    ),
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Step 3, with secrets as asked.
     async fn translate(
         &self,
@@ -170,34 +230,19 @@ impl Migration {
         secrets: TranslatedSecrets,
     ) -> Result<(String, crate::connect::Translation)> {
         let step = MigrationStep::Translate;
-        let plugin = match &self.plugin {
-            Some(p) => p.clone(),
-            None => {
-                let class = read
-                    .config
-                    .get("connector.class")
-                    .map(String::as_str)
-                    .unwrap_or("");
-                plugins::managed_plugin_for(class)
-                    .map(str::to_owned)
-                    .ok_or_else(|| {
-                        self.fail(
-                            step,
-                            "nothing was changed",
-                            Error::validation(
-                                "connector.class",
-                                class,
-                                "no managed plugin is known for this class (or several serve \
-                                 it); name one with Migration::plugin",
-                            ),
-                        )
-                    })?
-            }
-        };
+        let plugin = self.plugin_for(read)?;
         // The managed connector takes the worker's name, which Kafka Connect keeps equal to
         // `name` in the configuration; set it so the create and the wait agree.
         let mut config = read.config.clone();
         config.insert("name".to_owned(), self.connector.clone());
+        if secrets == TranslatedSecrets::Masked {
+            // A dry run shows masks anyway: the secrets themselves need not travel.
+            for (key, value) in config.iter_mut() {
+                if is_sensitive_key(key) {
+                    *value = MASKED_VALUE.to_owned();
+                }
+            }
+        }
         let translation = cluster
             .translate(&plugin, &config, secrets)
             .await
@@ -206,11 +251,18 @@ impl Migration {
     }
 
     /// The managed connector: the translation, the keys set here, the offsets.
-    fn spec(&self, translated: &ConnectorSpec, offsets: &[ConnectorOffset]) -> ConnectorSpec {
+    /// With `masked`, the secrets set here are masks, as the plan shows them.
+    fn spec(
+        &self,
+        translated: &ConnectorSpec,
+        offsets: &[ConnectorOffset],
+        masked: bool,
+    ) -> ConnectorSpec {
         let mut spec = translated.clone();
         for (key, (value, secret)) in &self.extra {
             spec = if *secret {
-                spec.secret(key.clone(), value.clone())
+                let value = if masked { MASKED_VALUE } else { value.as_str() };
+                spec.secret(key.clone(), value.to_owned())
             } else {
                 spec.set(key.clone(), value.clone())
             };
@@ -224,6 +276,7 @@ impl Migration {
     /// which stores nothing; the worker's connector is only read.
     pub async fn plan(&self, cluster: &Cluster) -> Result<MigrationPlan> {
         let read = self.read(cluster).await?;
+        self.check_existing(&read)?;
         let (plugin, translation) = self
             .translate(cluster, &read, TranslatedSecrets::Masked)
             .await?;
@@ -232,7 +285,7 @@ impl Migration {
             plugin,
             worker_state: read.state,
             already_migrated: read.managed.is_some(),
-            spec: self.spec(&translation.spec, &read.offsets),
+            spec: self.spec(&translation.spec, &read.offsets, true),
             offsets: read.offsets,
             warnings: translation.warnings,
             errors: translation.errors,
@@ -254,13 +307,15 @@ impl Migration {
             worker_stopped,
         };
         let created = match &read.managed {
-            Some(existing) if worker_stopped || !self.stop_worker => {
-                report.outcome = MigrationOutcome::NothingToMigrate;
-                report.managed = Some(existing.clone());
-                return Ok(report);
-            }
             Some(existing) => {
-                report.outcome = MigrationOutcome::Resumed;
+                self.check_existing(&read)?;
+                // This run sent no offsets: an earlier one created the connector.
+                report.offsets = 0;
+                report.outcome = if worker_stopped || !self.stop_worker {
+                    MigrationOutcome::NothingToMigrate
+                } else {
+                    MigrationOutcome::Resumed
+                };
                 existing.clone()
             }
             None => {
@@ -281,30 +336,72 @@ impl Migration {
                     ));
                 }
                 report.warnings = translation.warnings;
-                let spec = self.spec(&translation.spec, &read.offsets);
-                cluster
-                    .create(&spec)
-                    .await
-                    .map_err(|e| self.fail(MigrationStep::Create, "nothing was created", e))?
+                let spec = self.spec(&translation.spec, &read.offsets, false);
+                cluster.create(&spec).await.map_err(|e| {
+                    // Refused (a 4xx, or before sending): nothing exists. Otherwise the
+                    // create may have reached the service before the answer was lost.
+                    let refused =
+                        e.is_validation() || e.status().is_some_and(|s| s.is_client_error());
+                    let done = if refused {
+                        "nothing was created"
+                    } else {
+                        "the create may have reached the service; a new run finds the \
+                         connector if it did"
+                    };
+                    self.fail(MigrationStep::Create, done, e)
+                })?
             }
         };
+        let worker_now = if worker_stopped {
+            "the worker's connector is stopped"
+        } else {
+            "the worker's connector still runs"
+        };
         let what = match report.outcome {
-            MigrationOutcome::Resumed => format!(
-                "managed connector {:?} was created by an earlier run; the worker's connector \
-                 still runs",
-                self.connector
-            ),
-            _ => format!(
-                "managed connector {:?} was created with {} partition(s) of offsets; the \
-                 worker's connector still runs",
+            MigrationOutcome::Migrated => format!(
+                "managed connector {:?} was created with {} partition(s) of offsets; {worker_now}",
                 self.connector,
                 read.offsets.len()
             ),
+            _ => format!(
+                "managed connector {:?} was created by an earlier run; {worker_now}",
+                self.connector
+            ),
         };
-        handle
+        // A connector that runs with a task down would process nothing of that task's
+        // partitions: only all tasks running let the worker's connector stop.
+        let status = handle
             .wait_for(TargetState::Running, self.wait)
             .await
             .map_err(|e| self.fail(MigrationStep::Wait, what.clone(), e))?;
+        let down: Vec<String> = status
+            .tasks
+            .iter()
+            .filter(|t| t.state != ConnectorState::Running)
+            .map(|t| format!("task {} {}", t.id, t.state))
+            .collect();
+        if status.tasks.is_empty() || !down.is_empty() {
+            let detail = if down.is_empty() {
+                "no task runs".to_owned()
+            } else {
+                down.join(", ")
+            };
+            return Err(self.fail(
+                MigrationStep::Wait,
+                what,
+                Error::Wait {
+                    what: format!("every task of connector {:?} to run", self.connector),
+                    last_state: Some(status.connector.state.to_string()),
+                    timed_out: false,
+                    detail: Some(detail),
+                    waited: Duration::ZERO,
+                },
+            ));
+        }
+        if report.outcome == MigrationOutcome::NothingToMigrate {
+            report.managed = Some(created);
+            return Ok(report);
+        }
         report.managed = Some(created);
         if self.stop_worker && !worker_stopped {
             self.worker.stop(&self.connector).await.map_err(|e| {
@@ -398,8 +495,8 @@ pub enum MigrationOutcome {
     /// An earlier run had created it; this one waited for it (and stopped the worker's
     /// connector, when asked).
     Resumed,
-    /// The cluster already had it, and the worker's connector is stopped or was not to be
-    /// stopped: nothing was done.
+    /// The cluster already had it, running with every task, and the worker's connector is
+    /// stopped or was not to be stopped: nothing was changed.
     NothingToMigrate,
 }
 
@@ -413,7 +510,8 @@ pub struct MigrationReport {
     pub outcome: MigrationOutcome,
     /// The managed connector, as created or found.
     pub managed: Option<Connector>,
-    /// How many partitions' offsets the worker had (sent when creating).
+    /// How many partitions' offsets this run sent when creating (0 when an earlier run
+    /// created the connector).
     pub offsets: usize,
     /// The translation's warnings (when this run translated).
     pub warnings: Vec<Finding>,

@@ -2,7 +2,8 @@
 
 /// Self-managed connector classes and the fully-managed plugin that replaces each. A
 /// class several managed plugins serve (Confluent's JDBC connectors, which become one
-/// plugin per database) is left out: the caller names the plugin.
+/// plugin per database) is left out, and so are those whose managed plugin comes in
+/// versions with other offsets (Debezium's CDC sources, BigQuery): the caller names it.
 const PLUGINS: &[(&str, &str)] = &[
     (
         "com.mongodb.kafka.connect.MongoSinkConnector",
@@ -15,10 +16,6 @@ const PLUGINS: &[(&str, &str)] = &[
     (
         "com.snowflake.kafka.connector.SnowflakeSinkConnector",
         "SnowflakeSink",
-    ),
-    (
-        "com.wepay.kafka.connect.bigquery.BigQuerySinkConnector",
-        "BigQuerySink",
     ),
     (
         "io.confluent.connect.azure.blob.AzureBlobStorageSinkConnector",
@@ -38,14 +35,6 @@ const PLUGINS: &[(&str, &str)] = &[
     (
         "io.confluent.kafka.connect.datagen.DatagenConnector",
         "DatagenSource",
-    ),
-    (
-        "io.debezium.connector.mysql.MySqlConnector",
-        "MySqlCdcSource",
-    ),
-    (
-        "io.debezium.connector.postgresql.PostgresConnector",
-        "PostgresCdcSource",
     ),
 ];
 

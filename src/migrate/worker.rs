@@ -52,7 +52,7 @@ impl Worker {
         let bad = |why: &str| {
             Error::Config(format!(
                 "worker URL {:?} {why}",
-                crate::error::without_password(url)
+                crate::error::quoted_url(url)
             ))
         };
         let mut base = Url::parse(url.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
@@ -86,9 +86,10 @@ impl Worker {
         })
     }
 
-    /// HTTP Basic credentials for the worker's REST API. Over plain `http` they are
-    /// refused unless the worker is on this machine (loopback) or
-    /// [`allow_insecure_http`](Self::allow_insecure_http) says the network is trusted.
+    /// HTTP Basic credentials for the worker's REST API. Over plain `http` they are never
+    /// sent unless the worker is on this machine (loopback) or
+    /// [`allow_insecure_http`](Self::allow_insecure_http) says the network is trusted: every
+    /// call is refused with [`Error::Config`] before anything is sent.
     pub fn basic_auth(
         mut self,
         user: impl Into<String>,
@@ -103,7 +104,6 @@ impl Worker {
             ));
         }
         self.auth = Some((user, password.into()));
-        self.check_clear_text()?;
         Ok(self)
     }
 

@@ -11,8 +11,8 @@ use ccloud_connect::error::MigrationStep;
 use ccloud_connect::migrate::{Migration, MigrationOutcome, Worker};
 use ccloud_connect::wait::WaitOptions;
 use ccloud_connect_emulator::{
-    ConnectorOffset, Emulator, EmulatorHandle, Fault, Script, ScriptedState, WorkerConnector,
-    WorkerHandle, WorkerState,
+    ConnectorOffset, Emulator, EmulatorHandle, Failure, Fault, Script, ScriptedState,
+    WorkerConnector, WorkerHandle, WorkerState,
 };
 
 use crate::support;
@@ -138,8 +138,24 @@ async fn an_s3_sink_moves_with_its_offsets_and_a_second_run_has_nothing_to_do() 
 
 #[tokio::test]
 async fn the_dry_run_masks_secrets_and_changes_nothing() {
-    let (emulator, worker, client) = setup(s3_sink_config()).await;
+    let (emulator, worker, _) = setup(s3_sink_config()).await;
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    let client = support::builder(emulator.base_url())
+        .on_request(move |r| {
+            if let Some(b) = r.body {
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(b).into_owned());
+            }
+        })
+        .build()
+        .unwrap();
     let plan = migration(&worker).plan(&cluster(&client)).await.unwrap();
+    // Not even the translation request carries a secret.
+    let sent = bodies.lock().unwrap().join("\n");
+    assert!(sent.contains("orders-archive"), "{sent}");
+    assert!(!sent.contains("aws-s3cr3t"), "{sent}");
     assert_eq!(plan.plugin, "S3_SINK");
     assert_eq!(plan.worker_state, "RUNNING");
     assert!(!plan.already_migrated);
@@ -227,6 +243,64 @@ async fn a_failed_wait_reports_the_created_connector_and_a_rerun_finishes_the_mo
 }
 
 #[tokio::test]
+async fn a_task_down_or_another_connector_of_the_name_keeps_the_worker_running() {
+    // The managed connector runs, but a task of it does not: the worker must not stop.
+    let (emulator, worker, client) = setup(s3_sink_config()).await;
+    let cluster_handle = cluster(&client);
+    let moving = migration(&worker);
+    let migrating = moving.run(&cluster_handle);
+    // Fail task 0 for good as soon as the connector exists, while it provisions.
+    let failing = async {
+        loop {
+            let failure = Failure::task(0, "AccessDenied on the bucket").persistent(true);
+            if emulator.fail_connector(ENV, LKC, NAME, failure) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    };
+    let (result, ()) = tokio::join!(migrating, failing);
+    let err = result.unwrap_err();
+    assert_eq!(err.migration_step(), Some(MigrationStep::Wait), "{err}");
+    assert!(err.to_string().contains("task 0 FAILED"), "{err}");
+    assert_eq!(worker.connector_state(NAME), Some(WorkerState::Running));
+    // A second run waits for it again rather than calling it migrated.
+    let err = migration(&worker)
+        .stop_worker_connector(false)
+        .run(&cluster(&client))
+        .await
+        .unwrap_err();
+    assert_eq!(err.migration_step(), Some(MigrationStep::Wait), "{err}");
+
+    // A managed connector of the same name but another plugin is not this one.
+    let (_emulator, worker, client) = setup(s3_sink_config()).await;
+    let other = ccloud_connect::connect::ConnectorSpec::managed(NAME, "DatagenSource")
+        .kafka_api_key("K")
+        .kafka_api_secret("S")
+        .set("kafka.topic", "t")
+        .set("output.data.format", "JSON")
+        .set("quickstart", "ORDERS");
+    cluster(&client).create(&other).await.unwrap();
+    for result in [
+        migration(&worker).run(&cluster(&client)).await.map(drop),
+        migration(&worker).plan(&cluster(&client)).await.map(drop),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(
+            err.migration_step(),
+            Some(MigrationStep::CheckManaged),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("running DatagenSource, not S3_SINK"),
+            "{err}"
+        );
+    }
+    assert_eq!(worker.connector_state(NAME), Some(WorkerState::Running));
+}
+
+#[tokio::test]
 async fn an_unreachable_worker_or_an_unknown_connector_changes_nothing() {
     let (emulator, worker, client) = setup(s3_sink_config()).await;
     // A port nothing listens on: bind one, then free it.
@@ -311,17 +385,22 @@ async fn the_worker_gets_its_own_credentials_and_confluent_gets_none_of_its_requ
     assert!(ports.iter().all(|p| *p != Some(worker_port)), "{ports:?}");
 }
 
-#[test]
-fn credentials_in_a_worker_url_or_in_clear_text_are_refused() {
+#[tokio::test]
+async fn credentials_in_a_worker_url_or_in_clear_text_are_refused() {
     let err = Worker::new("http://admin:hunter2@connect:8083").unwrap_err();
     let text = err.to_string();
     assert!(text.contains("must not carry credentials"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
-    let err = Worker::new("http://connect.internal:8083")
+    // Refused at the first call, before anything is sent, whatever the builder's order.
+    let clear = Worker::new("http://connect.internal:8083")
         .unwrap()
         .basic_auth("admin", "hunter2")
-        .unwrap_err();
+        .unwrap();
+    let err = clear.config(NAME).await.unwrap_err();
     assert!(err.to_string().contains("clear text"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    let err = Worker::new("http://admin:p#ss@connect:8083").unwrap_err();
+    assert!(!err.to_string().contains("p#ss"), "{err}");
     let worker = Worker::new("https://connect.internal:8083")
         .unwrap()
         .basic_auth("admin", "hunter2")

@@ -359,13 +359,12 @@ pub(crate) async fn presigned_upload_url(
         serde_json::from_slice(&body).map_err(|e| Failure::malformed(LIST, &e))?;
     let environment = req.environment.trim().to_owned();
     if environment.is_empty() {
-        return Err(Failure::invalid(
-            "/environment",
-            "environment must not be empty",
-        ));
+        return Err(Failure::bad_request(LIST, "environment must not be empty"));
     }
-    let format = presign::format(req.content_format.as_str())?;
-    let cloud = presign::cloud(req.cloud.as_str())?;
+    // cam/v1 documents no 422 for this operation: a refused value is its 400.
+    let as_400 = |f: Failure| Failure::bad_request(LIST, f.message);
+    let format = presign::format(req.content_format.as_str()).map_err(as_400)?;
+    let cloud = presign::cloud(req.cloud.as_str()).map_err(as_400)?;
     let issued = presign::issue(&app, Issuer::Cam, Some(environment.clone()), cloud, format);
     let answer = cam::PresignedUrl {
         api_version: Some("cam/v1".to_owned()),
