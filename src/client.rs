@@ -347,7 +347,12 @@ impl ClientBuilder {
             )));
         };
         let credentials = Credentials::new(key, &secret.0)?;
-        let base = parse_base_url("base URL", &self.base_url, self.allow_insecure_http)?;
+        let base = parse_base_url(
+            "base URL",
+            &self.base_url,
+            self.allow_insecure_http,
+            ".credentials()",
+        )?;
         if self.max_response_body == 0 {
             return Err(Error::validation(
                 "max_response_body",
@@ -422,10 +427,16 @@ impl ClientBuilder {
     }
 }
 
-/// Checks a base URL (`what` names it in messages): http(s) with a host, no credentials,
-/// query or fragment, and TLS unless the host is loopback or `allow_insecure_http` is set.
-/// Messages quote the URL without its password.
-pub(crate) fn parse_base_url(what: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
+/// Checks a base URL (`what` names it in messages): http(s) with a host, no credentials
+/// (`credentials_hint` says where they go instead), query or fragment, and TLS unless the
+/// host is loopback or `allow_insecure_http` is set. Messages quote the URL without its
+/// password.
+pub(crate) fn parse_base_url(
+    what: &str,
+    raw: &str,
+    allow_insecure_http: bool,
+    credentials_hint: &str,
+) -> Result<Url> {
     let bad =
         |why: &str| Error::Config(format!("{what} {:?} {why}", crate::error::quoted_url(raw)));
     let url = Url::parse(raw.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
@@ -436,7 +447,9 @@ pub(crate) fn parse_base_url(what: &str, raw: &str, allow_insecure_http: bool) -
         return Err(bad("has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not carry credentials; use .credentials()"));
+        return Err(bad(&format!(
+            "must not carry credentials; use {credentials_hint}"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("must not have a query or fragment"));

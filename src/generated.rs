@@ -8,44 +8,27 @@ use reqwest::{Request, Response};
 
 use crate::http::transport::Inner;
 
-#[allow(
-    missing_docs,
-    unused_imports,
-    unused_qualifications,
-    private_interfaces,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-pub(crate) mod connect {
-    include!(concat!(env!("OUT_DIR"), "/connect_v1.rs"));
+/// One generated module; the lints are off because the code is progenitor's, not ours.
+macro_rules! generated {
+    ($name:ident, $file:literal) => {
+        #[allow(
+            missing_docs,
+            unused_imports,
+            unused_qualifications,
+            private_interfaces,
+            clippy::all,
+            clippy::pedantic,
+            rustdoc::all
+        )]
+        pub(crate) mod $name {
+            include!(concat!(env!("OUT_DIR"), "/", $file));
+        }
+    };
 }
 
-#[allow(
-    missing_docs,
-    unused_imports,
-    unused_qualifications,
-    private_interfaces,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-pub(crate) mod ccpm {
-    include!(concat!(env!("OUT_DIR"), "/ccpm_v1.rs"));
-}
-
-#[allow(
-    missing_docs,
-    unused_imports,
-    unused_qualifications,
-    private_interfaces,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-pub(crate) mod cam {
-    include!(concat!(env!("OUT_DIR"), "/cam_v1.rs"));
-}
+generated!(connect, "connect_v1.rs");
+generated!(ccpm, "ccpm_v1.rs");
+generated!(cam, "cam_v1.rs");
 
 /// Every generated request goes through `prepare` (scoping, user agent, observers,
 /// credentials) and `send` (retries, the answer's checks, the span).

@@ -333,6 +333,7 @@ impl Client {
             "telemetry base URL",
             base_url,
             raw.inner().allow_insecure_http,
+            ".credentials()",
         )?;
         // Without a trailing slash, joining would replace the last segment of a path stem.
         if !base.path().ends_with('/') {

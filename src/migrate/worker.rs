@@ -49,25 +49,10 @@ impl Worker {
     /// fragment (give credentials with [`basic_auth`](Self::basic_auth), so they are
     /// never part of a URL that could be logged). Refused with [`Error::Config`].
     pub fn new(url: &str) -> Result<Worker> {
-        let bad = |why: &str| {
-            Error::Config(format!(
-                "worker URL {:?} {why}",
-                crate::error::quoted_url(url)
-            ))
-        };
-        let mut base = Url::parse(url.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad("must use http or https"));
-        }
-        if base.host_str().is_none() {
-            return Err(bad("has no host"));
-        }
-        if !base.username().is_empty() || base.password().is_some() {
-            return Err(bad("must not carry credentials; use Worker::basic_auth"));
-        }
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(bad("must not have a query or fragment"));
-        }
+        // Plain http is allowed here: a worker without credentials is often on a private
+        // network; with credentials, every call checks the rule (`check_clear_text`).
+        let mut base =
+            crate::client::parse_base_url("worker URL", url, true, "Worker::basic_auth")?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);

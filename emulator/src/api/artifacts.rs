@@ -15,7 +15,7 @@ use ccloud_connect::cam::{
     UploadSourceLocation, UploadSourcePresignedUrl,
 };
 
-use crate::api::presign;
+use crate::api::{ccpm, presign};
 use crate::http::errors::{Failure, JsonBody, Shape};
 use crate::http::ids::random_id;
 use crate::http::json::{empty, ensure_array, json_response, to_value};
@@ -141,29 +141,6 @@ pub(crate) async fn list(
     Ok(json_response(StatusCode::OK, &v))
 }
 
-/// Refuses a display name or description the API refuses.
-pub(crate) fn check_texts(display_name: &str, description: Option<&str>) -> Result<(), Failure> {
-    if display_name.trim().is_empty() {
-        return Err(Failure::invalid(
-            "/spec/display_name",
-            "display_name must not be empty",
-        ));
-    }
-    if display_name.chars().count() > 60 {
-        return Err(Failure::invalid(
-            "/spec/display_name",
-            "display_name must be at most 60 characters",
-        ));
-    }
-    if description.is_some_and(|d| d.chars().count() > 256) {
-        return Err(Failure::invalid(
-            "/spec/description",
-            "description must be at most 256 characters",
-        ));
-    }
-    Ok(())
-}
-
 /// Whether `name` is taken in the environment and cloud.
 pub(crate) fn name_taken(store: &Store, environment: &str, cloud: &str, name: &str) -> bool {
     store.artifacts.values().any(|a| {
@@ -257,7 +234,8 @@ pub(crate) async fn create(
             ),
         ));
     }
-    check_texts(&spec.display_name, spec.description.as_deref())?;
+    // The same limits as ccpm plugins: 60 characters of name, 256 of description.
+    ccpm::check_texts(Some(&spec.display_name), spec.description.as_deref())?;
     let source = spec.upload_source.as_ref().ok_or_else(|| {
         Failure::invalid(
             "/spec/upload_source",

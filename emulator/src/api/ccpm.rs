@@ -86,7 +86,11 @@ fn plugin_in_env<'a>(store: &'a Store, id: &str, env: &str) -> Result<&'a CcpmPl
         .ok_or_else(|| plugin_not_found(id, env))
 }
 
-fn check_texts(display_name: Option<&str>, description: Option<&str>) -> Result<(), Failure> {
+/// Refuses a display name or description over the limits ccpm and cam share.
+pub(crate) fn check_texts(
+    display_name: Option<&str>,
+    description: Option<&str>,
+) -> Result<(), Failure> {
     if let Some(name) = display_name {
         if name.trim().is_empty() {
             return Err(Failure::invalid(

@@ -414,7 +414,7 @@ pub(crate) fn apply(app: &App, seed: &Seed) -> Result<(), String> {
     for (i, a) in seed.artifacts.iter().enumerate() {
         let what = format!("artifacts[{i}]");
         non_empty(&a.environment, &format!("{what}.environment"))?;
-        artifacts::check_texts(&a.display_name, a.description.as_deref())
+        ccpm_api::check_texts(Some(&a.display_name), a.description.as_deref())
             .map_err(|f| format!("{what}: {}", f.message))?;
         let cloud_text = a.cloud.as_deref().unwrap_or("AWS").to_ascii_uppercase();
         let cloud = StorageCloud::parse(&cloud_text)
